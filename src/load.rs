@@ -1,0 +1,105 @@
+//! Loading: paths in, source files and resources out.
+//!
+//! Files are read, decoded and parsed in parallel; results are gathered in
+//! input order, so the output is the same whatever the thread count.
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, codes};
+use crate::input::{self, Input, InputOptions, UsageError};
+use crate::resource::{self, Resource};
+use crate::source::{FileId, SourceFile, Sources};
+use crate::yaml::{self, LoadOptions};
+
+/// Everything loaded from the inputs.
+pub struct Loaded {
+    pub sources: Sources,
+    pub resources: Vec<Resource>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A path could not be read (exit status 2).
+    pub io_failed: bool,
+}
+
+struct FileResult {
+    source: SourceFile,
+    resources: Vec<Resource>,
+    diagnostics: Vec<Diagnostic>,
+    io_failed: bool,
+}
+
+/// Loads every input named by `paths`.
+pub fn load(
+    paths: &[String],
+    inputs: &InputOptions,
+    yaml: &LoadOptions,
+) -> Result<Loaded, UsageError> {
+    let (found, mut diagnostics) = input::discover(paths, inputs)?;
+    let mut io_failed = !diagnostics.is_empty();
+    let results: Vec<FileResult> = found
+        .par_iter()
+        .enumerate()
+        .map(|(i, inp)| load_one(FileId(i as u32), inp, yaml))
+        .collect();
+    let mut sources = Sources::default();
+    let mut resources = Vec::new();
+    for r in results {
+        sources.add(r.source);
+        resources.extend(r.resources);
+        diagnostics.extend(r.diagnostics);
+        io_failed |= r.io_failed;
+    }
+    Ok(Loaded {
+        sources,
+        resources,
+        diagnostics,
+        io_failed,
+    })
+}
+
+fn load_one(id: FileId, inp: &Input, opts: &LoadOptions) -> FileResult {
+    let name = inp.display();
+    let bytes = match input::read(inp) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = Diagnostic::new(&codes::IO_ERROR, format!("cannot read `{name}`: {e}"))
+                .at(Location::File(id));
+            return FileResult {
+                source: SourceFile::new(name, ""),
+                resources: Vec::new(),
+                diagnostics: vec![d],
+                io_failed: true,
+            };
+        }
+    };
+    let (source, problem) = input::decode(id, name, bytes);
+    if let Some(d) = problem {
+        return FileResult {
+            source,
+            resources: Vec::new(),
+            diagnostics: vec![d],
+            io_failed: false,
+        };
+    }
+    let parsed = load_text(id, &source.text, opts);
+    FileResult {
+        source,
+        resources: parsed.0,
+        diagnostics: parsed.1,
+        io_failed: false,
+    }
+}
+
+/// Parses decoded text into resources.
+pub fn load_text(id: FileId, text: &str, opts: &LoadOptions) -> (Vec<Resource>, Vec<Diagnostic>) {
+    let parsed = yaml::parse(id, text, opts);
+    let mut diagnostics = parsed.diagnostics;
+    if parsed.docs.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(&codes::EMPTY_FILE, "the file contains no YAML document")
+                .help("delete the file, or exclude it with --exclude")
+                .at(Location::File(id)),
+        );
+    }
+    let resources = resource::from_documents(parsed.docs, &mut diagnostics);
+    (resources, diagnostics)
+}

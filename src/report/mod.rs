@@ -1,0 +1,181 @@
+//! Reports: diagnostics get their spans here, at the last moment, and are
+//! written in one of the output formats. Only this module knows the formats.
+
+mod human;
+mod json;
+mod redact;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+pub use human::{HumanOptions, write_human};
+pub use json::write_json;
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::resource::Resource;
+use crate::source::{FileId, Sources};
+use crate::yaml::locate;
+
+/// A 1-based line and character column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A diagnostic with its location resolved to bytes, lines and columns.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub diagnostic: Diagnostic,
+    pub file: Option<FileId>,
+    /// Byte range in the file.
+    pub span: Option<(usize, usize)>,
+    pub start: Option<Position>,
+    /// Exclusive end (the position just after the span).
+    pub end: Option<Position>,
+    /// Secondary spans with their messages.
+    pub related: Vec<((usize, usize), String)>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub objects: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Whether anything is at or above `level`.
+    pub fn has_at_least(&self, level: Severity) -> bool {
+        match level {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.errors + self.warnings + self.infos > 0,
+        }
+    }
+}
+
+/// Everything a formatter needs.
+pub struct Report<'a> {
+    pub sources: &'a Sources,
+    pub diagnostics: Vec<Resolved>,
+    pub summary: Summary,
+    /// Per file, the byte ranges of Secret values, which are never shown.
+    secrets: HashMap<FileId, Vec<(usize, usize)>>,
+}
+
+/// Resolves a location to a file and a byte range.
+pub fn resolve_location(
+    sources: &Sources,
+    loc: &Location,
+) -> (Option<FileId>, Option<(usize, usize)>) {
+    match loc {
+        Location::None => (None, None),
+        Location::File(f) => (Some(*f), None),
+        Location::Span { file, start, end } => (Some(*file), Some((*start, *end))),
+        Location::Pointer {
+            doc,
+            pointer,
+            target,
+        } => {
+            let text = &sources.get(doc.file).text;
+            let span = locate::locate(text, doc, pointer, *target).map(|l| (l.start, l.end));
+            (Some(doc.file), span)
+        }
+    }
+}
+
+impl<'a> Report<'a> {
+    /// Resolves and orders diagnostics. `objects` are the objects that reached
+    /// the end of the pipeline; the Secrets among them are redacted in code frames.
+    pub fn new(sources: &'a Sources, diagnostics: Vec<Diagnostic>, objects: &[Resource]) -> Self {
+        let mut resolved: Vec<Resolved> = diagnostics
+            .into_par_iter()
+            .map(|d| {
+                let (file, span) = resolve_location(sources, &d.location);
+                let (start, end) = match (file, span) {
+                    (Some(f), Some((s, e))) => {
+                        let src = sources.get(f);
+                        let (l1, c1) = src.position(s);
+                        let (l2, c2) = src.position(e.max(s));
+                        (
+                            Some(Position {
+                                line: l1,
+                                column: c1,
+                            }),
+                            Some(Position {
+                                line: l2,
+                                column: c2,
+                            }),
+                        )
+                    }
+                    _ => (None, None),
+                };
+                let related = d
+                    .related
+                    .iter()
+                    .filter_map(|r| match resolve_location(sources, &r.location) {
+                        (f, Some(span)) if f == file => Some((span, r.message.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                Resolved {
+                    diagnostic: d,
+                    file,
+                    span,
+                    start,
+                    end,
+                    related,
+                }
+            })
+            .collect();
+        resolved.sort_by(|a, b| {
+            (
+                a.file,
+                a.span.map(|s| s.0),
+                a.diagnostic.code,
+                &a.diagnostic.message,
+            )
+                .cmp(&(
+                    b.file,
+                    b.span.map(|s| s.0),
+                    b.diagnostic.code,
+                    &b.diagnostic.message,
+                ))
+        });
+        let mut summary = Summary {
+            files: sources.len(),
+            objects: objects.len(),
+            ..Summary::default()
+        };
+        for r in &resolved {
+            match r.diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        let shown: std::collections::HashSet<FileId> = resolved
+            .iter()
+            .filter(|r| r.span.is_some())
+            .filter_map(|r| r.file)
+            .collect();
+        let secrets = redact::secret_spans(sources, objects, &shown);
+        Report {
+            sources,
+            diagnostics: resolved,
+            summary,
+            secrets,
+        }
+    }
+
+    /// The text of a file as it may be shown: Secret values are masked.
+    pub fn display_text(&self, file: FileId) -> Cow<'_, str> {
+        let text = &self.sources.get(file).text;
+        redact::mask(text, self.secrets.get(&file).map_or(&[], Vec::as_slice))
+    }
+}

@@ -1,0 +1,132 @@
+//! Kubernetes objects: a value, where it came from, and who it is.
+
+mod identity;
+
+pub use identity::Identity;
+
+use crate::diagnostic::{Diagnostic, Location, ObjectRef, Target, codes};
+use crate::yaml::{DocSpan, ParsedDoc, Str, Value};
+
+/// Where an object's fields are in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub doc: DocSpan,
+    /// Pointer prefix of the object inside its document (`/items/3` for the
+    /// fourth item of a `kind: List`; empty for a top-level object).
+    pub base: Str,
+}
+
+/// One Kubernetes object on its way through the pipeline.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+impl Resource {
+    fn str_field(&self, key: &str) -> Option<&str> {
+        self.value.get(key).and_then(Value::as_str)
+    }
+
+    pub fn api_version(&self) -> Option<&str> {
+        self.str_field("apiVersion")
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.str_field("kind")
+    }
+
+    fn metadata_str(&self, key: &str) -> Option<&str> {
+        self.value
+            .get("metadata")
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `metadata.name`, or `metadata.generateName` when the server picks the name.
+    pub fn name(&self) -> Option<&str> {
+        self.metadata_str("name")
+            .or_else(|| self.metadata_str("generateName"))
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata_str("namespace")
+    }
+
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().map(str::to_owned),
+            kind: self.kind().map(str::to_owned),
+            namespace: self.namespace().map(str::to_owned),
+            name: self.name().map(str::to_owned),
+        }
+    }
+
+    /// The location of a field of this object, given by a pointer relative to it.
+    pub fn location(&self, pointer: &str, target: Target) -> Location {
+        Location::Pointer {
+            doc: self.origin.doc,
+            pointer: crate::pointer::join(&self.origin.base, pointer),
+            target,
+        }
+    }
+
+    /// A diagnostic about a field of this object.
+    pub fn diagnostic(
+        &self,
+        code: &'static crate::diagnostic::Code,
+        message: impl Into<String>,
+        pointer: &str,
+        target: Target,
+    ) -> Diagnostic {
+        Diagnostic::new(code, message)
+            .at(self.location(pointer, target))
+            .object(self.object_ref())
+    }
+}
+
+/// Documents become resources; a document that is not a mapping is reported.
+pub fn from_documents(docs: Vec<ParsedDoc>, diags: &mut Vec<Diagnostic>) -> Vec<Resource> {
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
+        match doc.value {
+            Value::Map(_) => out.push(Resource {
+                value: doc.value,
+                origin: Origin {
+                    doc: doc.span,
+                    base: Str::default(),
+                },
+            }),
+            other => diags.push(not_an_object(&other, doc.span, "")),
+        }
+    }
+    out
+}
+
+pub(crate) fn not_an_object(value: &Value, doc: DocSpan, pointer: &str) -> Diagnostic {
+    let (what, help) = match value {
+        Value::Seq(items) if items.first().and_then(|i| i.get("op")).is_some() => (
+            "a list of JSON patch operations",
+            "a JSON 6902 patch is applied from a kustomization's `patches`; it is not a manifest by itself",
+        ),
+        Value::Seq(_) => (
+            "a list",
+            "each document must be one object; separate objects with `---`, or wrap them in `kind: List` with `items`",
+        ),
+        _ => (
+            "a single value",
+            "a manifest is a mapping with apiVersion, kind and metadata; check the indentation of the first lines",
+        ),
+    };
+    Diagnostic::new(
+        &codes::NOT_AN_OBJECT,
+        format!("this document is {what}, not a Kubernetes object"),
+    )
+    .help(help)
+    .at(Location::Pointer {
+        doc,
+        pointer: pointer.to_owned(),
+        target: Target::Value,
+    })
+}
