@@ -3,7 +3,7 @@
 //! Offsets are bytes (what miette and slicing want); columns shown to users count
 //! characters, so a line with Chinese comments still points at the right place.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -13,12 +13,12 @@ pub struct FileId(pub u32);
 pub struct SourceFile {
     /// The path as the user gave it (or `<stdin>`), used in every message.
     pub name: String,
-    pub text: Arc<str>,
+    pub text: String,
     lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             name: name.into(),
             text: text.into(),

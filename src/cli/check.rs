@@ -68,13 +68,22 @@ pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
         return usage_error(&format!("cannot write the report: {e}"));
     }
     write_stdout(&buf);
+    let status = exit_status(&report, loaded.io_failed, args.fail_on);
+    // The process ends here: freeing every object one by one would only add
+    // to the run time.
+    std::mem::forget(report);
+    std::mem::forget(out.resources);
+    std::mem::forget(loaded.sources);
+    status
+}
 
-    let level = match args.fail_on {
+fn exit_status(report: &Report<'_>, io_failed: bool, fail_on: FailOn) -> ExitCode {
+    let level = match fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    if loaded.io_failed {
+    if io_failed {
         ExitCode::from(2)
     } else if report.summary.has_at_least(level) {
         ExitCode::from(1)

@@ -20,6 +20,17 @@ pub struct HumanOptions {
     pub width: usize,
 }
 
+/// Lines longer than this are shown as a window around the span.
+const LONG_LINE: usize = 240;
+const WINDOW: usize = 60;
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// A file's (masked) text as miette reads it, with columns counted in characters.
 struct View<'a> {
     name: &'a str,
@@ -44,6 +55,24 @@ impl SourceCode for View<'_> {
         let last = self.lines.line_of(end.saturating_sub(1).max(start));
         let from = first.saturating_sub(before);
         let to = (last + after).min(self.lines.len() - 1);
+        let too_long = (from..=to)
+            .any(|l| self.lines.line_end(text, l) - self.lines.line_start(l) > LONG_LINE);
+        if before > 0 && too_long {
+            // Generated one-line files would flood the terminal: show a window
+            // of the span's line around the span.
+            let ls = self.lines.line_start(first);
+            let le = self.lines.line_end(text, first);
+            let ws = floor_char(text, start.saturating_sub(WINDOW).max(ls));
+            let we = floor_char(text, (end.max(start) + WINDOW).min(le)).max(start.min(le));
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.to_owned(),
+                &text.as_bytes()[ws..we],
+                SourceSpan::new(ws.into(), we - ws),
+                first,
+                0,
+                1,
+            )));
+        }
         let data_start = if before == 0 {
             start
         } else {

@@ -9,7 +9,7 @@ use super::{Origin, Resource, not_an_object};
 use crate::diagnostic::{Diagnostic, Target, codes};
 use crate::pipeline::{Context, Stage, StageOutput};
 use crate::suggest;
-use crate::yaml::{Str, Value};
+use crate::yaml::{Seq, Str, Value};
 
 /// Top-level fields of real objects; never offered as a misspelt apiVersion or kind.
 const KNOWN_TOP_LEVEL: &[&str] = &[
@@ -75,8 +75,8 @@ impl Stage for Identity {
     }
 }
 
-fn admit(r: Resource, out: &mut StageOutput) {
-    if let Some(items) = list_items(&r) {
+fn admit(mut r: Resource, out: &mut StageOutput) {
+    if let Some(items) = take_list_items(&mut r) {
         expand_list(r, items, out);
         return;
     }
@@ -154,19 +154,18 @@ fn admit(r: Resource, out: &mut StageOutput) {
 }
 
 /// Items of a `kind: List` (or `DeploymentList`, ...), which kubectl flattens.
-fn list_items(r: &Resource) -> Option<Vec<Value>> {
-    let kind = r.kind()?;
-    if !kind.ends_with("List") {
+fn take_list_items(r: &mut Resource) -> Option<Seq> {
+    if !r.kind()?.ends_with("List") {
         return None;
     }
-    match r.value.get("items") {
-        Some(Value::Seq(items)) => Some(items.clone()),
-        Some(Value::Null) => Some(Vec::new()),
+    match r.value.as_map_mut()?.get_mut("items") {
+        Some(Value::Seq(items)) => Some(std::mem::take(items)),
+        Some(Value::Null) => Some(Seq::new()),
         _ => None,
     }
 }
 
-fn expand_list(r: Resource, items: Vec<Value>, out: &mut StageOutput) {
+fn expand_list(r: Resource, items: Seq, out: &mut StageOutput) {
     for (i, item) in items.into_iter().enumerate() {
         let mut base = String::from(r.origin.base.as_str());
         crate::pointer::push(&mut base, "items");

@@ -119,9 +119,14 @@ pub(crate) fn not_an_object(value: &Value, doc: DocSpan, pointer: &str) -> Diagn
             "a manifest is a mapping with apiVersion, kind and metadata; check the indentation of the first lines",
         ),
     };
+    let subject = if pointer.is_empty() {
+        "this document"
+    } else {
+        "this list item"
+    };
     Diagnostic::new(
         &codes::NOT_AN_OBJECT,
-        format!("this document is {what}, not a Kubernetes object"),
+        format!("{subject} is {what}, not a Kubernetes object"),
     )
     .help(help)
     .at(Location::Pointer {

@@ -6,10 +6,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 use super::resolve::{self, Resolved, Trap};
 use super::split::{Boundary, Chunk};
-use super::value::{Map, Str, Value};
+use super::value::{Key, Map, Seq, Value};
 use super::{DocSpan, LoadOptions, Parsed, ParsedDoc, errors, tabs};
 use crate::diagnostic::{Diagnostic, Location, Target, codes};
-use crate::source::{FileId, LineIndex};
+use crate::source::FileId;
 
 /// Parses one chunk, resuming at the next document after a syntax error.
 pub(super) fn parse_chunk(
@@ -28,12 +28,7 @@ pub(super) fn parse_chunk(
         out.docs.append(&mut b.docs);
         out.diagnostics.append(&mut b.diags);
         let Err(err) = result else { break };
-        let at = start.byte
-            + b.pos.byte(
-                err.marker().index(),
-                err.marker().line(),
-                err.marker().col(),
-            );
+        let at = start.byte + b.pos.byte(err.marker().index());
         out.diagnostics
             .push(errors::syntax_error(file, text, at, err.info()));
         match segments.iter().find(|s| s.byte > at && s.byte < chunk.end) {
@@ -45,29 +40,59 @@ pub(super) fn parse_chunk(
 }
 
 /// Converts the parser's character positions to byte offsets within a slice.
+///
+/// In ASCII text they are equal. Otherwise a cursor walks the text: the parser
+/// reports positions in increasing order, so the walk is linear overall.
 pub(super) struct Pos<'a> {
     text: &'a str,
-    lines: Option<LineIndex>,
+    ascii: bool,
+    /// A known (character index, byte offset) pair.
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Pos<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        // Character index equals byte offset in ASCII text; only other text
-        // needs the line table.
-        let lines = (!text.is_ascii()).then(|| LineIndex::new(text));
-        Pos { text, lines }
-    }
-
-    pub(super) fn byte(&self, index: usize, line: usize, col: usize) -> usize {
-        match &self.lines {
-            None => index.min(self.text.len()),
-            Some(l) => l.byte_of(self.text, line, col),
+        Pos {
+            text,
+            ascii: text.is_ascii(),
+            cursor: std::cell::Cell::new((0, 0)),
         }
     }
 
+    pub(super) fn byte(&self, index: usize) -> usize {
+        if self.ascii {
+            return index.min(self.text.len());
+        }
+        let (mut c, mut b) = self.cursor.get();
+        if index < c {
+            if c - index > index {
+                (c, b) = (0, 0);
+            } else {
+                for (i, _) in self.text[..b].char_indices().rev() {
+                    c -= 1;
+                    b = i;
+                    if c == index {
+                        break;
+                    }
+                }
+            }
+        }
+        if index > c {
+            for ch in self.text[b..].chars() {
+                b += ch.len_utf8();
+                c += 1;
+                if c == index {
+                    break;
+                }
+            }
+        }
+        self.cursor.set((c, b));
+        b
+    }
+
     pub(super) fn span(&self, span: &Span) -> (usize, usize) {
-        let s = self.byte(span.start.index(), span.start.line(), span.start.col());
-        let e = self.byte(span.end.index(), span.end.line(), span.end.col());
+        let s = self.byte(span.start.index());
+        let e = self.byte(span.end.index());
         (s, e.max(s))
     }
 }
@@ -75,30 +100,41 @@ impl<'a> Pos<'a> {
 /// A key waiting for its value.
 struct PendingKey {
     /// `None` when the key is not usable (a diagnostic was already reported).
-    key: Option<Str>,
+    key: Option<Key>,
     merge: bool,
     start: usize,
     end: usize,
 }
 
+/// An open collection. Its children live on the builder's shared scratch
+/// stacks from `base` on, so that each finished collection costs exactly one
+/// allocation of the right size.
 enum Frame {
     Seq {
-        items: Vec<Value>,
+        base: usize,
         anchor: usize,
         start: usize,
         flow: bool,
     },
     Map {
-        map: Map,
+        base: usize,
         anchor: usize,
         start: usize,
         flow: bool,
         key: Option<PendingKey>,
-        /// Per entry: written explicitly (not merged in), and where its key starts.
-        explicit: Vec<(bool, usize)>,
-        /// Key positions for large maps, where a linear search gets slow.
-        index: Option<HashMap<Str, usize>>,
+        /// Key positions (relative to `base`) for large maps, where a linear
+        /// search gets slow.
+        index: Option<HashMap<Key, usize>>,
     },
+}
+
+/// A mapping entry under construction.
+struct Entry {
+    key: Key,
+    value: Value,
+    /// Written in the mapping itself rather than merged in with `<<`.
+    explicit: bool,
+    key_start: usize,
 }
 
 /// A YAML 1.1 finding whose message waits until the document is complete, so
@@ -133,6 +169,10 @@ struct Builder<'a> {
     protected: Option<Vec<(usize, usize)>>,
     docs: Vec<ParsedDoc>,
     diags: Vec<Diagnostic>,
+    /// A known (byte, line) pair, so that line numbers are counted incrementally.
+    line_cursor: (usize, usize),
+    entries: Vec<Entry>,
+    items: Vec<Value>,
 }
 
 const LARGE_MAP: usize = 32;
@@ -155,7 +195,22 @@ impl<'a> Builder<'a> {
             protected: memchr::memchr(b'\t', text.as_bytes()).map(|_| Vec::new()),
             docs: Vec::new(),
             diags: Vec::new(),
+            line_cursor: (0, origin.line),
+            entries: Vec::new(),
+            items: Vec::new(),
         }
+    }
+
+    /// 1-based file line of a byte offset of the slice.
+    fn line_at(&mut self, byte: usize) -> usize {
+        let (from, line) = if byte >= self.line_cursor.0 {
+            self.line_cursor
+        } else {
+            (0, self.origin.line)
+        };
+        let line = line + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..byte]).count();
+        self.line_cursor = (byte, line);
+        line
     }
 
     fn run(&mut self) -> Result<(), ScanError> {
@@ -194,7 +249,7 @@ impl<'a> Builder<'a> {
     fn start_document(&mut self, span: &Span) {
         let (s, _) = self.pos.span(span);
         self.doc_start = memchr::memrchr(b'\n', &self.text.as_bytes()[..s]).map_or(0, |i| i + 1);
-        self.stack.clear();
+        self.clear_stack();
         self.anchors.clear();
         self.alias_budget = self.opts.alias_limit;
         self.skipping = false;
@@ -210,8 +265,7 @@ impl<'a> Builder<'a> {
             return;
         }
         let Some(value) = root else { return };
-        let line = self.origin.line
-            + memchr::memchr_iter(b'\n', &self.text.as_bytes()[..self.doc_start]).count();
+        let line = self.line_at(self.doc_start);
         let doc = DocSpan {
             file: self.file,
             start: self.abs(self.doc_start),
@@ -231,7 +285,13 @@ impl<'a> Builder<'a> {
     fn fail(&mut self, d: Diagnostic) {
         self.diags.push(d);
         self.skipping = true;
+        self.clear_stack();
+    }
+
+    fn clear_stack(&mut self) {
         self.stack.clear();
+        self.entries.clear();
+        self.items.clear();
     }
 
     fn span_loc(&self, start: usize, end: usize) -> Location {
@@ -255,16 +315,40 @@ impl<'a> Builder<'a> {
     /// The JSON pointer of the node about to be attached.
     fn pointer(&self) -> String {
         let mut p = String::new();
-        for f in &self.stack {
-            match f {
-                Frame::Seq { items, .. } => crate::pointer::push_index(&mut p, items.len()),
-                Frame::Map { key: Some(k), .. } => {
-                    crate::pointer::push(&mut p, k.key.as_deref().unwrap_or(""))
-                }
-                Frame::Map { key: None, .. } => {}
+        for (i, _) in self.stack.iter().enumerate() {
+            match self.segment(i) {
+                Segment::Index(n) => crate::pointer::push_index(&mut p, n),
+                Segment::Key(k) => crate::pointer::push(&mut p, k),
+                Segment::None => {}
             }
         }
         p
+    }
+
+    /// The path segment frame `i` contributes: the child it is reading.
+    fn segment(&self, i: usize) -> Segment<'_> {
+        let next_base = |j: usize| {
+            self.stack[j + 1..]
+                .iter()
+                .find_map(|f| match f {
+                    Frame::Seq { base, .. } => Some(*base),
+                    Frame::Map { .. } => None,
+                })
+                .unwrap_or(self.items.len())
+        };
+        match &self.stack[i] {
+            Frame::Seq { base, .. } => Segment::Index(next_base(i) - base),
+            Frame::Map { key: Some(k), .. } => Segment::Key(k.key.as_deref().unwrap_or("")),
+            Frame::Map { key: None, .. } => Segment::None,
+        }
+    }
+
+    /// The segment `n` levels above the node being read (1 = its own key).
+    fn key_above(&self, n: usize) -> &str {
+        match self.stack.len().checked_sub(n).map(|i| self.segment(i)) {
+            Some(Segment::Key(k)) => k,
+            _ => "",
+        }
     }
 
     fn open(&mut self, is_map: bool, anchor: usize, span: &Span) {
@@ -285,17 +369,16 @@ impl<'a> Builder<'a> {
         let flow = matches!(self.text.as_bytes().get(s), Some(b'[' | b'{'));
         self.stack.push(if is_map {
             Frame::Map {
-                map: Map::new(),
+                base: self.entries.len(),
                 anchor,
                 start: s,
                 flow,
                 key: None,
-                explicit: Vec::new(),
                 index: None,
             }
         } else {
             Frame::Seq {
-                items: Vec::new(),
+                base: self.items.len(),
                 anchor,
                 start: s,
                 flow,
@@ -310,23 +393,27 @@ impl<'a> Builder<'a> {
         };
         let (value, anchor, start, flow) = match frame {
             Frame::Seq {
-                mut items,
+                base,
                 anchor,
                 start,
                 flow,
             } => {
-                items.shrink_to_fit();
+                let items: Seq = self.items.drain(base..).collect();
                 (Value::Seq(items), anchor, start, flow)
             }
             Frame::Map {
-                mut map,
+                base,
                 anchor,
                 start,
                 flow,
                 ..
             } => {
-                map.shrink_to_fit();
-                (Value::Map(map), anchor, start, flow)
+                let entries: thin_vec::ThinVec<(Key, Value)> = self
+                    .entries
+                    .drain(base..)
+                    .map(|e| (e.key, e.value))
+                    .collect();
+                (Value::Map(Map::from_unique(entries)), anchor, start, flow)
             }
         };
         if flow {
@@ -397,7 +484,7 @@ impl<'a> Builder<'a> {
                 }
             }
             if anchor != 0 {
-                let v = key.clone().map_or(Value::Null, Value::String);
+                let v = key.map_or(Value::Null, |k| Value::from(k.as_str()));
                 self.anchors.insert(anchor, v);
             }
             self.set_key(key, false, s, e);
@@ -420,12 +507,10 @@ impl<'a> Builder<'a> {
     }
 
     fn lint_scalar(&mut self, text: &str, resolved: &Resolved) {
-        let non_string = !matches!(resolved, Resolved::String | Resolved::Null);
-        if !non_string {
+        if matches!(resolved, Resolved::String | Resolved::Null) {
             return;
         }
-        let pointer = self.pointer();
-        let kind = if let Some(field) = string_field(&pointer) {
+        let kind = if let Some(field) = self.string_field() {
             LintKind::StringField(field)
         } else if let Some(trap) = resolve::trap(text, resolved) {
             LintKind::Trap(trap)
@@ -434,13 +519,36 @@ impl<'a> Builder<'a> {
         };
         self.lints.push(PendingLint {
             kind,
-            pointer,
+            pointer: self.pointer(),
             text: text.to_owned(),
             target: Target::Value,
         });
     }
 
-    fn set_key(&mut self, key: Option<Str>, merge: bool, start: usize, end: usize) {
+    /// Fields Kubernetes types as strings, where an unquoted `yes` or `1.10`
+    /// makes the API server reject the object. Returns how to name the field.
+    fn string_field(&self) -> Option<&'static str> {
+        let n = self.stack.len();
+        let (k1, k2, k3) = (self.key_above(1), self.key_above(2), self.key_above(3));
+        let field = match k2 {
+            "labels" if k3 == "metadata" => "a label value",
+            "annotations" if k3 == "metadata" => "an annotation value",
+            "data" if n == 2 => "a data value",
+            "stringData" if n == 2 => "a stringData value",
+            "nodeSelector" => "a node selector value",
+            "matchLabels" => "a label selector value",
+            "selector" if n == 3 && k3 == "spec" => "a selector value",
+            "command" if matches!(self.segment(n - 1), Segment::Index(_)) => "a command element",
+            "args" if matches!(self.segment(n - 1), Segment::Index(_)) => "an argument",
+            _ if k1 == "value" && n >= 3 && self.key_above(3) == "env" => {
+                "an environment variable value"
+            }
+            _ => return None,
+        };
+        Some(field)
+    }
+
+    fn set_key(&mut self, key: Option<Key>, merge: bool, start: usize, end: usize) {
         if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
             *slot = Some(PendingKey {
                 key,
@@ -491,15 +599,26 @@ impl<'a> Builder<'a> {
             start: origin + s,
             end: origin + e,
         };
-        let mut diag = None;
-        match self.stack.last_mut() {
-            None => self.root = Some(value),
-            Some(Frame::Seq { items, .. }) => items.push(value),
+        let diag = match self.stack.last_mut() {
+            None => {
+                self.root = Some(value);
+                None
+            }
+            Some(Frame::Seq { .. }) => {
+                self.items.push(value);
+                None
+            }
             Some(Frame::Map {
                 key: slot @ None, ..
             }) => {
                 // A mapping or sequence used as a key.
-                diag = Some(
+                *slot = Some(PendingKey {
+                    key: None,
+                    merge: false,
+                    start,
+                    end,
+                });
+                Some(
                     Diagnostic::new(
                         &codes::YAML_INVALID_KEY,
                         format!(
@@ -508,78 +627,57 @@ impl<'a> Builder<'a> {
                         ),
                     )
                     .at(loc(start, end.max(start + 1))),
-                );
-                *slot = Some(PendingKey {
-                    key: None,
-                    merge: false,
-                    start,
-                    end,
-                });
+                )
             }
             Some(Frame::Map {
-                map,
+                base,
                 key: slot @ Some(_),
-                explicit,
                 index,
                 ..
             }) => {
                 let Some(pk) = slot.take() else { return };
+                let mut open = OpenMap {
+                    entries: &mut self.entries,
+                    base: *base,
+                    index,
+                };
                 if pk.merge {
-                    if !merge_into(map, explicit, index, value) {
-                        diag = Some(
-                            Diagnostic::new(
-                                &codes::YAML_MERGE,
-                                "the value of a `<<` merge key must be a mapping or a list of mappings",
-                            )
-                            .at(loc(pk.start, pk.end)),
-                        );
-                    }
+                    (!open.merge(value)).then(|| {
+                        Diagnostic::new(
+                            &codes::YAML_MERGE,
+                            "the value of a `<<` merge key must be a mapping or a list of mappings",
+                        )
+                        .at(loc(pk.start, pk.end))
+                    })
                 } else if let Some(key) = pk.key {
-                    let found = find(map, index, &key);
-                    match found {
-                        Some(i) if explicit[i].0 => {
-                            let first = explicit[i].1;
-                            let text = &self.text;
-                            let line = self.origin.line
-                                + memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count();
-                            diag = Some(
-                                Diagnostic::new(
-                                    &codes::YAML_DUPLICATE_KEY,
-                                    format!("duplicate key `{key}`: it is already set on line {line}"),
-                                )
-                                .help("the API server would silently keep only the last value; remove one of them")
-                                .at(loc(pk.start, pk.end.max(pk.start + 1)))
-                                .related(loc(first, first + key.len().max(1)), "first set here"),
-                            );
-                            set_at(map, i, value);
-                        }
-                        Some(i) => {
-                            set_at(map, i, value);
-                            explicit[i] = (true, pk.start);
-                        }
-                        None => {
-                            if let Some(idx) = index {
-                                idx.insert(key.clone(), map.len());
-                            }
-                            map.push_unique(key, value);
-                            explicit.push((true, pk.start));
-                            if index.is_none() && map.len() > LARGE_MAP {
-                                *index = Some(
-                                    map.keys()
-                                        .enumerate()
-                                        .map(|(i, k)| (Str::from(k), i))
-                                        .collect(),
-                                );
-                            }
-                        }
-                    }
+                    open.set(key, value, pk.start).map(|(key, first)| {
+                        (key, first, loc(pk.start, pk.end.max(pk.start + 1)))
+                    }).map(|(key, first, at)| {
+                        let line = self.origin.line
+                            + memchr::memchr_iter(b'\n', &self.text.as_bytes()[..first]).count();
+                        Diagnostic::new(
+                            &codes::YAML_DUPLICATE_KEY,
+                            format!("duplicate key `{key}`: it is already set on line {line}"),
+                        )
+                        .help("the API server would silently keep only the last value; remove one of them")
+                        .at(at)
+                        .related(loc(first, first + key.len().max(1)), "first set here")
+                    })
+                } else {
+                    None
                 }
             }
-        }
+        };
         if let Some(d) = diag {
             self.diags.push(d);
         }
     }
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+    None,
 }
 
 fn article(type_name: &str) -> String {
@@ -590,56 +688,91 @@ fn article(type_name: &str) -> String {
     }
 }
 
-fn find(map: &Map, index: &Option<HashMap<Str, usize>>, key: &str) -> Option<usize> {
-    match index {
-        Some(idx) => idx.get(key).copied(),
-        None => map.keys().position(|k| k == key),
-    }
+/// The entries of the innermost open mapping.
+struct OpenMap<'b> {
+    entries: &'b mut Vec<Entry>,
+    base: usize,
+    index: &'b mut Option<HashMap<Key, usize>>,
 }
 
-fn set_at(map: &mut Map, i: usize, value: Value) {
-    if let Some((_, v)) = map.iter_mut().nth(i) {
-        *v = value;
-    }
-}
-
-/// go-yaml v2 merge semantics: merged keys overwrite what is already there, and
-/// in a list of mappings the earlier ones win.
-fn merge_into(
-    map: &mut Map,
-    explicit: &mut Vec<(bool, usize)>,
-    index: &mut Option<HashMap<Str, usize>>,
-    value: Value,
-) -> bool {
-    let sources: Vec<Map> = match value {
-        Value::Map(m) => vec![m],
-        Value::Seq(items) => {
-            let mut maps = Vec::with_capacity(items.len());
-            for item in items.into_iter().rev() {
-                match item {
-                    Value::Map(m) => maps.push(m),
-                    _ => return false,
-                }
-            }
-            maps
+impl OpenMap<'_> {
+    fn find(&self, key: Key) -> Option<usize> {
+        match self.index.as_ref() {
+            Some(idx) => idx.get(&key).copied(),
+            None => self.entries[self.base..].iter().position(|e| e.key == key),
         }
-        _ => return false,
-    };
-    for src in sources {
-        for (k, v) in src.iter() {
-            match find(map, index, k) {
-                Some(i) => set_at(map, i, v.clone()),
-                None => {
-                    if let Some(idx) = index.as_mut() {
-                        idx.insert(Str::from(k), map.len());
+    }
+
+    fn push(&mut self, key: Key, value: Value, explicit: bool, key_start: usize) {
+        let n = self.entries.len() - self.base;
+        if let Some(idx) = self.index.as_mut() {
+            idx.insert(key, n);
+        }
+        self.entries.push(Entry {
+            key,
+            value,
+            explicit,
+            key_start,
+        });
+        if self.index.is_none() && n + 1 > LARGE_MAP {
+            *self.index = Some(
+                self.entries[self.base..]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key, i))
+                    .collect(),
+            );
+        }
+    }
+
+    /// Sets an explicitly written key. Returns the key and where it was first
+    /// written when it is a duplicate (the last value wins, as in go-yaml).
+    fn set(&mut self, key: Key, value: Value, key_start: usize) -> Option<(Key, usize)> {
+        match self.find(key) {
+            Some(i) => {
+                let e = &mut self.entries[self.base + i];
+                e.value = value;
+                if e.explicit {
+                    return Some((key, e.key_start));
+                }
+                e.explicit = true;
+                e.key_start = key_start;
+                None
+            }
+            None => {
+                self.push(key, value, true, key_start);
+                None
+            }
+        }
+    }
+
+    /// go-yaml v2 merge semantics: merged keys overwrite what is already there,
+    /// and in a list of mappings the earlier ones win.
+    fn merge(&mut self, value: Value) -> bool {
+        let sources: Vec<Map> = match value {
+            Value::Map(m) => vec![m],
+            Value::Seq(items) => {
+                let mut maps = Vec::with_capacity(items.len());
+                for item in items.into_iter().rev() {
+                    match item {
+                        Value::Map(m) => maps.push(m),
+                        _ => return false,
                     }
-                    map.push_unique(Str::from(k), v.clone());
-                    explicit.push((false, 0));
+                }
+                maps
+            }
+            _ => return false,
+        };
+        for src in sources {
+            for (k, v) in src.into_entries() {
+                match self.find(k) {
+                    Some(i) => self.entries[self.base + i].value = v,
+                    None => self.push(k, v, false, 0),
                 }
             }
         }
+        true
     }
-    true
 }
 
 /// Clones an anchored value for an alias, charging every node to `budget`.
@@ -647,7 +780,7 @@ fn clone_within(v: &Value, budget: &mut usize) -> Option<Value> {
     *budget = budget.checked_sub(1)?;
     Some(match v {
         Value::Seq(items) => {
-            let mut out = Vec::with_capacity(items.len());
+            let mut out = Seq::with_capacity(items.len());
             for i in items {
                 out.push(clone_within(i, budget)?);
             }
@@ -656,38 +789,12 @@ fn clone_within(v: &Value, budget: &mut usize) -> Option<Value> {
         Value::Map(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, v) in m.iter() {
-                out.push_unique(Str::from(k), clone_within(v, budget)?);
+                out.push_unique(Key::new(k), clone_within(v, budget)?);
             }
             Value::Map(out)
         }
         other => other.clone(),
     })
-}
-
-/// Fields Kubernetes types as strings, where an unquoted `yes` or `1.10`
-/// makes the API server reject the object. Returns how to name the field.
-fn string_field(pointer: &str) -> Option<&'static str> {
-    let segs: Vec<_> = crate::pointer::segments(pointer).collect();
-    let n = segs.len();
-    let at = |i: usize| -> &str { segs.get(n.wrapping_sub(i)).map_or("", |s| s.as_ref()) };
-    if n >= 2 {
-        match at(2) {
-            "labels" if at(3) == "metadata" => return Some("a label value"),
-            "annotations" if at(3) == "metadata" => return Some("an annotation value"),
-            "data" if n == 2 => return Some("a data value"),
-            "stringData" if n == 2 => return Some("a stringData value"),
-            "nodeSelector" => return Some("a node selector value"),
-            "matchLabels" => return Some("a label selector value"),
-            "selector" if n == 3 && at(3) == "spec" => return Some("a selector value"),
-            "command" => return Some("a command element"),
-            "args" => return Some("an argument"),
-            _ => {}
-        }
-    }
-    if n >= 3 && at(1) == "value" && at(3) == "env" {
-        return Some("an environment variable value");
-    }
-    None
 }
 
 fn lint_diagnostic(lint: PendingLint, doc: DocSpan, secret: bool) -> Diagnostic {

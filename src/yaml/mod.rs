@@ -13,6 +13,7 @@
 
 mod build;
 mod errors;
+mod key;
 pub mod locate;
 pub mod resolve;
 pub(crate) mod split;
@@ -24,7 +25,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
-pub use value::{Map, Str, Value};
+pub use value::{Key, Map, Seq, Str, Value};
 
 /// Where a document lives: enough to parse it again for span resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -6,7 +6,7 @@
 //! cluster receives: `on` is `true`, `0644` is 420, `1_000` is 1000, and a
 //! timestamp-looking scalar stays the string it was written as.
 
-use super::value::{Str, Value};
+use super::value::{Key, Str, Value};
 
 /// What a scalar resolved to, before it becomes a [`Value`].
 #[derive(Debug, Clone, PartialEq)]
@@ -236,14 +236,14 @@ impl Resolved {
 
     /// What sigs.k8s.io/yaml makes of a resolved scalar used as a mapping key.
     /// `None` for keys JSON cannot have (null).
-    pub fn key_string(&self, s: &str) -> Option<Str> {
+    pub fn key_string(&self, s: &str) -> Option<Key> {
         match self {
             Resolved::Null => None,
-            Resolved::Bool(b) => Some(Str::from(if *b { "true" } else { "false" })),
-            Resolved::Int(i) => Some(Str::from(i.to_string())),
-            Resolved::BigInt(t) => Some(Str::from(t.as_str())),
-            Resolved::Float(f) => Some(Str::from(go_float_key(*f))),
-            Resolved::NonFinite | Resolved::String => Some(Str::from(s)),
+            Resolved::Bool(b) => Some(Key::new(if *b { "true" } else { "false" })),
+            Resolved::Int(i) => Some(Key::new(&i.to_string())),
+            Resolved::BigInt(t) => Some(Key::new(t)),
+            Resolved::Float(f) => Some(Key::new(&go_float_key(*f))),
+            Resolved::NonFinite | Resolved::String => Some(Key::new(s)),
         }
     }
 }
@@ -255,7 +255,7 @@ fn go_float_key(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     // Shortest %g switches to exponent form below 1e-4 and from 1e6 on.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exp.abs())
     } else {

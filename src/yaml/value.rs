@@ -4,10 +4,17 @@
 //! that a whole rendered repository fits in a few times its source size.
 
 use compact_str::CompactString;
+use thin_vec::ThinVec;
+
+pub use super::key::Key;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// A string stored inline when short (most Kubernetes keys and values are).
 pub type Str = CompactString;
+
+/// A sequence. `ThinVec` keeps its length on the heap, which lets a [`Value`]
+/// fit in 24 bytes.
+pub type Seq = ThinVec<Value>;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
@@ -19,7 +26,7 @@ pub enum Value {
     BigInt(Box<str>),
     Float(f64),
     String(Str),
-    Seq(Vec<Value>),
+    Seq(Seq),
     Map(Map),
 }
 
@@ -27,7 +34,7 @@ pub enum Value {
 /// faster than hashing for the small maps manifests are made of.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Map {
-    entries: Vec<(Str, Value)>,
+    entries: ThinVec<(Key, Value)>,
 }
 
 impl Map {
@@ -37,7 +44,7 @@ impl Map {
 
     pub fn with_capacity(n: usize) -> Self {
         Map {
-            entries: Vec::with_capacity(n),
+            entries: ThinVec::with_capacity(n),
         }
     }
 
@@ -50,22 +57,22 @@ impl Map {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| *k == key)
             .map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k == key)
+        self.entries.iter().any(|(k, _)| *k == key)
     }
 
     /// Sets `key`, keeping its position when it already exists; returns the old value.
-    pub fn insert(&mut self, key: impl Into<Str>, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
         let key = key.into();
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => Some(std::mem::replace(v, value)),
@@ -77,13 +84,22 @@ impl Map {
     }
 
     /// Appends without looking for an existing key; the caller guarantees uniqueness.
-    pub(crate) fn push_unique(&mut self, key: Str, value: Value) {
+    pub(crate) fn push_unique(&mut self, key: Key, value: Value) {
         self.entries.push((key, value));
+    }
+
+    /// A map from entries whose keys the caller guarantees to be unique.
+    pub(crate) fn from_unique(entries: ThinVec<(Key, Value)>) -> Self {
+        Map { entries }
+    }
+
+    pub fn into_entries(self) -> impl Iterator<Item = (Key, Value)> {
+        self.entries.into_iter()
     }
 
     /// Removes `key`, keeping the order of the other entries.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let i = self.entries.iter().position(|(k, _)| *k == key)?;
         Some(self.entries.remove(i).1)
     }
 
@@ -98,14 +114,10 @@ impl Map {
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
         self.entries.iter().map(|(k, _)| k.as_str())
     }
-
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.entries.shrink_to_fit();
-    }
 }
 
-impl FromIterator<(Str, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (Str, Value)>>(iter: I) -> Self {
+impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
         let mut map = Map::new();
         for (k, v) in iter {
             map.insert(k, v);
@@ -267,6 +279,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn values_are_compact() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
     fn insert_keeps_position_and_remove_keeps_order() {
         let mut m = Map::new();
         m.insert("a", Value::Int(1));
@@ -284,7 +301,10 @@ mod tests {
         let mut inner = Map::new();
         inner.insert("a/b", Value::from("x"));
         let mut root = Map::new();
-        root.insert("items", Value::Seq(vec![Value::Null, Value::Map(inner)]));
+        root.insert(
+            "items",
+            Value::Seq(thin_vec::thin_vec![Value::Null, Value::Map(inner)]),
+        );
         let v = Value::Map(root);
         assert_eq!(v.pointer("/items/1/a~1b"), Some(&Value::from("x")));
         assert_eq!(v.pointer("/items/2"), None);
