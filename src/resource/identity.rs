@@ -90,7 +90,9 @@ fn admit(mut r: Resource, out: &mut StageOutput) {
     let kind_typo = suggest::closest_reverse(&unknown_keys, "kind");
 
     let absent = |v: Option<&Value>| v.is_none_or(Value::is_null);
-    if absent(api) && absent(kind) && api_typo.is_none() && kind_typo.is_none() {
+    // Without anything like a kind, a document is not meant as an object, even
+    // if one of its keys resembles apiVersion (docker-compose's `version`).
+    if absent(api) && absent(kind) && kind_typo.is_none() {
         out.diagnostics.push(not_a_manifest(&r));
         return;
     }

@@ -55,12 +55,7 @@ impl Resource {
     }
 
     pub fn object_ref(&self) -> ObjectRef {
-        ObjectRef {
-            api_version: self.api_version().map(str::to_owned),
-            kind: self.kind().map(str::to_owned),
-            namespace: self.namespace().map(str::to_owned),
-            name: self.name().map(str::to_owned),
-        }
+        object_ref(&self.value)
     }
 
     /// The location of a field of this object, given by a pointer relative to it.
@@ -83,6 +78,23 @@ impl Resource {
         Diagnostic::new(code, message)
             .at(self.location(pointer, target))
             .object(self.object_ref())
+    }
+}
+
+/// The identity of an object value, as far as it has one.
+pub fn object_ref(value: &Value) -> ObjectRef {
+    let s = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let meta = value.get("metadata");
+    ObjectRef {
+        api_version: s(value.get("apiVersion")),
+        kind: s(value.get("kind")),
+        namespace: s(meta.and_then(|m| m.get("namespace"))),
+        name: s(meta.and_then(|m| m.get("name")))
+            .or_else(|| s(meta.and_then(|m| m.get("generateName")))),
     }
 }
 

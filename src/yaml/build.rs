@@ -173,6 +173,8 @@ struct Builder<'a> {
     line_cursor: (usize, usize),
     entries: Vec<Entry>,
     items: Vec<Value>,
+    /// Index of the first diagnostic of the current document.
+    doc_diags: usize,
 }
 
 const LARGE_MAP: usize = 32;
@@ -198,6 +200,7 @@ impl<'a> Builder<'a> {
             line_cursor: (0, origin.line),
             entries: Vec::new(),
             items: Vec::new(),
+            doc_diags: 0,
         }
     }
 
@@ -255,6 +258,7 @@ impl<'a> Builder<'a> {
         self.skipping = false;
         self.root = None;
         self.lints.clear();
+        self.doc_diags = self.diags.len();
     }
 
     fn end_document(&mut self, span: &Span) {
@@ -272,9 +276,21 @@ impl<'a> Builder<'a> {
             end: self.abs(e.max(self.doc_start)),
             line,
         };
-        let secret = value.get("kind").and_then(Value::as_str) == Some("Secret");
         for lint in lints {
-            self.diags.push(lint_diagnostic(lint, doc, secret));
+            let hidden = lint.target == Target::Value && in_secret_data(&value, &lint.pointer);
+            self.diags.push(lint_diagnostic(lint, doc, hidden));
+        }
+        // Everything reported inside this document names the object it is in
+        // (the item, for a field of a `kind: List` item).
+        for d in &mut self.diags[self.doc_diags..] {
+            if d.object.is_none() && value.as_map().is_some() {
+                let owner = d
+                    .location
+                    .pointer()
+                    .and_then(|p| list_item(&value, p))
+                    .unwrap_or(&value);
+                d.object = Some(crate::resource::object_ref(owner));
+            }
         }
         if value.is_null() {
             return;
@@ -530,11 +546,16 @@ impl<'a> Builder<'a> {
     fn string_field(&self) -> Option<&'static str> {
         let n = self.stack.len();
         let (k1, k2, k3) = (self.key_above(1), self.key_above(2), self.key_above(3));
+        // `data` of a top-level object, or of an item of a `kind: List`.
+        let top_level = n == 2
+            || (n == 4
+                && self.key_above(4) == "items"
+                && matches!(self.segment(n - 3), Segment::Index(_)));
         let field = match k2 {
             "labels" if k3 == "metadata" => "a label value",
             "annotations" if k3 == "metadata" => "an annotation value",
-            "data" if n == 2 => "a data value",
-            "stringData" if n == 2 => "a stringData value",
+            "data" if top_level => "a data value",
+            "stringData" if top_level => "a stringData value",
             "nodeSelector" => "a node selector value",
             "matchLabels" => "a label selector value",
             "selector" if n == 3 && k3 == "spec" => "a selector value",
@@ -797,10 +818,42 @@ fn clone_within(v: &Value, budget: &mut usize) -> Option<Value> {
     })
 }
 
-fn lint_diagnostic(lint: PendingLint, doc: DocSpan, secret: bool) -> Diagnostic {
-    let hidden = secret
-        && (lint.pointer.starts_with("/data/") || lint.pointer.starts_with("/stringData/"))
-        && lint.target == Target::Value;
+/// The item of a `kind: List` document that `pointer` points into.
+fn list_item<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let mut segs = crate::pointer::segments(pointer);
+    if !root.get("kind")?.as_str()?.ends_with("List") || segs.next()?.as_ref() != "items" {
+        return None;
+    }
+    let i = crate::pointer::index(&segs.next()?)?;
+    root.get("items")?.as_seq()?.get(i)
+}
+
+/// Whether `pointer` is inside the `data` or `stringData` of a Secret, either
+/// the document itself or an item of a `kind: List`.
+fn in_secret_data(root: &Value, pointer: &str) -> bool {
+    let mut segs = crate::pointer::segments(pointer);
+    let mut object = root;
+    let mut first = segs.next();
+    let is_list = root
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"));
+    if is_list && first.as_deref() == Some("items") {
+        let item = segs
+            .next()
+            .and_then(|i| crate::pointer::index(&i))
+            .and_then(|i| root.get("items")?.as_seq()?.get(i));
+        match item {
+            Some(item) => object = item,
+            None => return false,
+        }
+        first = segs.next();
+    }
+    object.get("kind").and_then(Value::as_str) == Some("Secret")
+        && matches!(first.as_deref(), Some("data" | "stringData"))
+}
+
+fn lint_diagnostic(lint: PendingLint, doc: DocSpan, hidden: bool) -> Diagnostic {
     let shown = if hidden {
         "this value".to_owned()
     } else {
@@ -820,10 +873,14 @@ fn lint_diagnostic(lint: PendingLint, doc: DocSpan, secret: bool) -> Diagnostic 
     let d = match lint.kind {
         LintKind::StringField(field) => Diagnostic::new(
             &codes::YAML11_STRING_FIELD,
-            format!(
-                "{shown} reads as {} (kubectl uses YAML 1.1), but {field} must be a string",
-                describe(&lint.text)
-            ),
+            if hidden {
+                format!("this value is not a string for kubectl (YAML 1.1), but {field} must be a string")
+            } else {
+                format!(
+                    "{shown} reads as {} (kubectl uses YAML 1.1), but {field} must be a string",
+                    describe(&lint.text)
+                )
+            },
         )
         .help(format!("{quoted}; the API server rejects a non-string here")),
         LintKind::Trap(Trap::Boolean(b)) => Diagnostic::new(

@@ -1,0 +1,420 @@
+//! Every broken input gets the right code at the right line and column, and
+//! the right exit status; every good input gets no diagnostic at all.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn drydock(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run drydock")
+}
+
+/// (code, line, column) of each diagnostic; 0 stands for "no position".
+type Found = Vec<(String, u64, u64)>;
+
+fn check_json(path: &str) -> (i32, Found, Value) {
+    let out = drydock(&["check", "--format", "json", path]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{path}: stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    let found = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    (out.status.code().unwrap_or(-1), found, json)
+}
+
+struct Case {
+    file: &'static str,
+    exit: i32,
+    diagnostics: &'static [(&'static str, u64, u64)],
+}
+
+const fn case(
+    file: &'static str,
+    exit: i32,
+    diagnostics: &'static [(&'static str, u64, u64)],
+) -> Case {
+    Case {
+        file,
+        exit,
+        diagnostics,
+    }
+}
+
+const BAD: &[Case] = &[
+    case("alias-bomb.yaml", 1, &[("yaml-alias-limit", 10, 10)]),
+    case("ambiguous-boolean.yaml", 0, &[("yaml11-boolean", 6, 16)]),
+    case(
+        "api-version-not-string.yaml",
+        1,
+        &[("missing-api-version", 1, 13)],
+    ),
+    case("binary.yaml", 1, &[("binary-file", 0, 0)]),
+    case("complex-key.yaml", 1, &[("yaml-invalid-key", 6, 5)]),
+    case("deep-block-nesting.yaml", 1, &[("yaml-too-deep", 1, 2001)]),
+    case("deep-flow-nesting.yaml", 1, &[("yaml-too-deep", 5, 261)]),
+    case("docker-compose.yaml", 1, &[("not-a-manifest", 1, 1)]),
+    case("duplicate-key.yaml", 1, &[("yaml-duplicate-key", 9, 3)]),
+    case("empty.yaml", 0, &[("empty-file", 0, 0)]),
+    case("full-width-colon.yaml", 1, &[("yaml-syntax", 5, 1)]),
+    case("invalid-utf8.yaml", 1, &[("invalid-utf8", 4, 12)]),
+    case("json-patch-file.yaml", 1, &[("not-an-object", 1, 1)]),
+    case("kubeconfig.yaml", 0, &[("not-an-api-object", 2, 7)]),
+    case(
+        "label-boolean.yaml",
+        1,
+        &[
+            ("yaml11-string-field", 6, 13),
+            ("yaml11-string-field", 7, 14),
+            ("yaml11-string-field", 12, 19),
+        ],
+    ),
+    case("list-document.yaml", 1, &[("not-an-object", 1, 1)]),
+    case("list-item-not-object.yaml", 1, &[("not-an-object", 7, 3)]),
+    case("merge-scalar.yaml", 1, &[("yaml-merge", 6, 5)]),
+    case(
+        "missing-api-version.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case("missing-kind.yaml", 1, &[("missing-kind", 1, 1)]),
+    case("missing-name.yaml", 1, &[("missing-name", 3, 1)]),
+    case(
+        "misspelled-api-version.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case("name-outside-metadata.yaml", 1, &[("missing-name", 3, 1)]),
+    case(
+        "non-ascii-column.yaml",
+        1,
+        &[("yaml11-string-field", 5, 24)],
+    ),
+    case("non-finite.yaml", 1, &[("yaml-non-finite", 6, 24)]),
+    case("null-key.yaml", 1, &[("yaml-invalid-key", 6, 3)]),
+    case("number-underscore.yaml", 0, &[("yaml11-number", 6, 34)]),
+    case("octal-mode.yaml", 0, &[("yaml11-octal", 13, 20)]),
+    case(
+        "recovery.yaml",
+        1,
+        &[("yaml-syntax", 10, 2), ("missing-name", 14, 1)],
+    ),
+    case("scalar-document.yaml", 1, &[("not-an-object", 2, 1)]),
+    case("secret-syntax-error.yaml", 1, &[("yaml-syntax", 9, 8)]),
+    case("syntax-indentation.yaml", 1, &[("yaml-syntax", 12, 8)]),
+    case("tab-after-dash.yaml", 1, &[("yaml-tab", 7, 4)]),
+    case("tab-comment-line.yaml", 1, &[("yaml-tab", 7, 1)]),
+    case("tab-indentation.yaml", 1, &[("yaml-tab", 6, 1)]),
+    case("tag-mismatch.yaml", 1, &[("yaml-tag", 6, 13)]),
+    case("unknown-anchor.yaml", 1, &[("yaml-syntax", 5, 7)]),
+    case("zero-bytes.yaml", 0, &[("empty-file", 0, 0)]),
+];
+
+/// The broken manifests among the seed files, with what kubectl would say.
+const SEEDS: &[Case] = &[
+    case(
+        "003_L10004-10007_kubeadm-cfg.yaml",
+        0,
+        &[("not-an-api-object", 2, 7)],
+    ),
+    case(
+        "003_L10075-10087_kubeadm-ext-etcd.yaml",
+        0,
+        &[("not-an-api-object", 2, 7)],
+    ),
+    case(
+        "003_L10542-10579_fluentd-ds.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case("003_L10595-10649_kibana.yaml", 1, &[("yaml-tab", 46, 3)]),
+    case(
+        "003_L2923-2925_yaml-obj.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+    case("003_L3131-3146_compose.yaml", 1, &[("yaml-syntax", 7, 4)]),
+    case(
+        "003_L4418-4490_pod-template-ref.yaml",
+        1,
+        &[("yaml-syntax", 54, 5)],
+    ),
+    case(
+        "003_L4621-4634_pod-env-cm-apiservice.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case(
+        "003_L4695-4721_resourcefieldref.yaml",
+        1,
+        &[("yaml-syntax", 22, 11)],
+    ),
+    case(
+        "003_L4914-4923_nodeselector-template.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+    case(
+        "003_L5300-5324_rc-redis-master-v2.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case("003_L5366-5391_service-ref.yaml", 1, &[("yaml-tab", 11, 3)]),
+    case(
+        "003_L5814-5836_nginx-ingress-rc.yaml",
+        1,
+        &[("yaml-syntax", 23, 11)],
+    ),
+    case(
+        "003_L6492-6507_webhook-kubeconfig.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+    case(
+        "003_L6646-6651_clusterrole.yaml",
+        1,
+        &[("missing-name", 2, 7)],
+    ),
+    case(
+        "003_L6785-6791_rules-batch.yaml",
+        1,
+        &[("yaml-syntax", 4, 32)],
+    ),
+    case(
+        "003_L7526-7564_psp-restricted.yaml",
+        1,
+        &[("yaml-syntax", 36, 5)],
+    ),
+    case(
+        "003_L9556-9566_rq.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case(
+        "003_L9578-9589_rq-objects.yaml",
+        1,
+        &[("missing-api-version", 1, 1)],
+    ),
+    case(
+        "003_L9807-9886_kcm-static.yaml",
+        1,
+        &[("missing-kind", 2, 1)],
+    ),
+    case(
+        "004_L1658-1669_liveness-fragment.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+    case(
+        "004_L1677-1683_readiness-fragment.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+    case(
+        "004_L2035-2040_imagepullsecrets-fragment.yaml",
+        1,
+        &[("not-a-manifest", 1, 1)],
+    ),
+];
+
+fn run_cases(dir: &str, cases: &[Case]) {
+    let mut failures = Vec::new();
+    for c in cases {
+        let path = format!("{dir}/{}", c.file);
+        let (exit, found, _) = check_json(&path);
+        let expected: Found = c
+            .diagnostics
+            .iter()
+            .map(|(code, l, col)| ((*code).to_owned(), *l, *col))
+            .collect();
+        if exit != c.exit || found != expected {
+            failures.push(format!(
+                "{path}: expected exit {} {expected:?}, got exit {exit} {found:?}",
+                c.exit
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn bad_inputs_report_code_line_column_and_status() {
+    run_cases("fixtures/bad", BAD);
+}
+
+#[test]
+fn every_bad_fixture_has_an_expectation() {
+    let mut files: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad"))
+            .expect("fixtures/bad")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+    files.sort();
+    let listed: Vec<String> = BAD.iter().map(|c| c.file.to_owned()).collect();
+    assert_eq!(files, listed);
+    assert!(files.len() >= 25);
+}
+
+#[test]
+fn broken_seed_manifests() {
+    run_cases("fixtures/seeds", SEEDS);
+}
+
+#[test]
+fn seeds_without_loader_problems_load_cleanly() {
+    // The TAB-before-comment files among them must be accepted, as kubectl does.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("seeds") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if !name.ends_with(".yaml") || SEEDS.iter().any(|c| c.file == name) {
+            continue;
+        }
+        let (exit, found, _) = check_json(&format!("fixtures/seeds/{name}"));
+        if exit != 0 || !found.is_empty() {
+            failures.push(format!("{name}: exit {exit} {found:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn good_inputs_have_no_diagnostics() {
+    let (exit, found, json) = check_json("fixtures/good");
+    assert_eq!((exit, found), (0, vec![]));
+    assert_eq!(json["summary"]["files"], 10);
+    assert_eq!(json["summary"]["objects"], 13);
+}
+
+#[test]
+fn every_code_is_exercised() {
+    let mut seen: std::collections::BTreeSet<&str> = BAD
+        .iter()
+        .chain(SEEDS)
+        .flat_map(|c| c.diagnostics.iter().map(|d| d.0))
+        .collect();
+    seen.insert("io-error"); // see missing_paths_are_io_errors
+    let all: std::collections::BTreeSet<&str> = drydock::diagnostic::codes::ALL
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(seen, all);
+}
+
+#[test]
+fn missing_paths_are_io_errors() {
+    let (exit, found, json) = check_json("fixtures/no-such-file.yaml");
+    assert_eq!(exit, 2);
+    assert_eq!(found, vec![("io-error".to_owned(), 0, 0)]);
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "cannot read `fixtures/no-such-file.yaml`: no such file or directory"
+    );
+}
+
+#[test]
+fn secret_values_never_appear() {
+    for format in ["human", "json"] {
+        for file in [
+            "fixtures/bad/secret-syntax-error.yaml",
+            "tests/data/secret-lints.yaml",
+            "tests/data/secret-in-list.yaml",
+        ] {
+            let out = drydock(&["check", "--format", format, file]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            for secret in [
+                "YWRtaW4=",
+                "c3VwZXItc2VjcmV0",
+                "ZGIuZXhhbXBsZQ==",
+                "hunter2",
+                "0777",
+                "t0ps3cret",
+            ] {
+                assert!(
+                    !text.contains(secret),
+                    "{format} output of {file} shows `{secret}`:\n{text}"
+                );
+            }
+            assert_eq!(out.status.code(), Some(1), "{file}");
+        }
+    }
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let run = |j: &str| drydock(&["-j", j, "check", "--format", "json", "fixtures"]).stdout;
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args(["check", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"apiVersion: v1\nkind: Pod\nmetadata: {}\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "missing-name");
+    assert_eq!(d["file"], "<stdin>");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(d["object"]["kind"], "Pod");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn directories_are_walked_in_order_with_globs() {
+    let out = drydock(&[
+        "check",
+        "--format",
+        "json",
+        "--exclude",
+        "**/seeds/**",
+        "--include",
+        "*.json",
+        "fixtures",
+    ]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["summary"]["objects"], 1);
+    let bad_glob = drydock(&["check", "--exclude", "[", "fixtures"]);
+    assert_eq!(bad_glob.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_glob.stderr).contains("invalid glob `[`"));
+}
