@@ -33,43 +33,36 @@ fn budget(target: &str) -> usize {
     (target.chars().count() * 2 / 5).max(2)
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
-/// A case-only difference always qualifies.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        if c == word {
-            continue;
-        }
-        let d = if c.eq_ignore_ascii_case(word) {
-            0
-        } else {
-            distance(word, c)
-        };
-        if d <= budget(c) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
+/// How likely a typo `typo` is of the correct word `correct`: its distance,
+/// if within the budget. A case-only difference always qualifies.
+fn typo_distance(typo: &str, correct: &str) -> Option<usize> {
+    if typo == correct {
+        return None;
     }
-    best.map(|(_, c)| c)
+    let d = if typo.eq_ignore_ascii_case(correct) {
+        0
+    } else {
+        distance(typo, correct)
+    };
+    (d <= budget(correct)).then_some(d)
+}
+
+/// The item with the smallest distance; the first one on ties.
+fn best<'a>(scored: impl Iterator<Item = (&'a str, Option<usize>)>) -> Option<&'a str> {
+    scored
+        .filter_map(|(s, d)| Some((d?, s)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, s)| s)
+}
+
+/// The candidate `word` is most likely a misspelling of.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    best(candidates.into_iter().map(|c| (c, typo_distance(word, c))))
 }
 
 /// The word among `words` most likely to be a misspelling of `target`.
 pub fn closest_reverse<'a>(words: &[&'a str], target: &str) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for &w in words {
-        if w == target {
-            continue;
-        }
-        let d = if w.eq_ignore_ascii_case(target) {
-            0
-        } else {
-            distance(w, target)
-        };
-        if d <= budget(target) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, w));
-        }
-    }
-    best.map(|(_, w)| w)
+    best(words.iter().map(|&w| (w, typo_distance(w, target))))
 }
 
 #[cfg(test)]

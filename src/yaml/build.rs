@@ -31,7 +31,12 @@ pub(super) fn parse_chunk(
         let at = start.byte + b.pos.byte(err.marker().index());
         out.diagnostics
             .push(errors::syntax_error(file, text, at, err.info()));
-        match segments.iter().find(|s| s.byte > at && s.byte < chunk.end) {
+        // Resume at the first document boundary at or after the error (an
+        // unclosed flow collection is only noticed at the next `---`).
+        match segments
+            .iter()
+            .find(|s| s.byte >= at && s.byte > start.byte && s.byte < chunk.end)
+        {
             Some(next) => start = *next,
             None => break,
         }

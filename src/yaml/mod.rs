@@ -96,3 +96,110 @@ pub fn parse(file: FileId, text: &str, opts: &LoadOptions) -> Parsed {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Parsed {
+        parse(FileId(0), text, &LoadOptions::default())
+    }
+
+    fn json(v: &Value) -> String {
+        serde_json::to_string(v).unwrap_or_default()
+    }
+
+    #[test]
+    fn values_are_what_kubectl_sends() {
+        let p = docs(
+            "mode: 0644\nflag: on\nquoted: \"on\"\nsize: 1_000\nexp: 1e3\nhalf: .5\nday: 2024-01-01\nbig: 18446744073709551615\nnothing: ~\n",
+        );
+        assert!(p.diagnostics.iter().all(|d| d.code.starts_with("yaml11")));
+        assert_eq!(
+            json(&p.docs[0].value),
+            r#"{"mode":420,"flag":true,"quoted":"on","size":1000,"exp":1000,"half":0.5,"day":"2024-01-01","big":18446744073709551615,"nothing":null}"#
+        );
+    }
+
+    #[test]
+    fn merge_keys_follow_go_yaml() {
+        let p = docs(
+            "base: &b {a: 1, b: 2}\nother: &o {b: 3, c: 4}\nm:\n  x: 0\n  <<: [*b, *o]\n  a: 9\n",
+        );
+        assert!(p.diagnostics.is_empty());
+        // Earlier maps in the list win; explicit keys after the merge override it.
+        assert_eq!(
+            json(p.docs[0].value.get("m").unwrap_or(&Value::Null)),
+            r#"{"x":0,"b":2,"c":4,"a":9}"#
+        );
+    }
+
+    #[test]
+    fn empty_documents_are_skipped_and_spans_recorded() {
+        let p = docs("---\n# comment only\n---\na: 1\n---\n---\nb: 2\n...\n");
+        assert_eq!(p.docs.len(), 2);
+        assert_eq!((p.docs[0].span.line, p.docs[1].span.line), (3, 6));
+        let text = "---\n# comment only\n---\na: 1\n---\n---\nb: 2\n...\n";
+        let d = &p.docs[1].span;
+        assert!(text[d.start..d.end].contains("b: 2"));
+    }
+
+    #[test]
+    fn chunked_parsing_matches_whole_parsing() {
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i} # 注释\ndata:\n  k: \"{}\"\n", "x".repeat(i % 50)));
+        }
+        text.push_str("---\nbroken: [\n---\nkind: Last\n");
+        let whole = {
+            let segments = split::segments(&text);
+            let chunk = split::Chunk {
+                start: segments[0],
+                end: text.len(),
+            };
+            build::parse_chunk(FileId(0), &text, &chunk, &segments, &LoadOptions::default())
+        };
+        let chunked = docs(&text);
+        assert!(
+            split::chunks(&text, &split::segments(&text), CHUNK_BYTES).len() == 1
+                || text.len() > CHUNK_BYTES
+        );
+        let pairs = |p: &Parsed| {
+            p.docs
+                .iter()
+                .map(|d| (json(&d.value), d.span))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pairs(&whole), pairs(&chunked));
+        assert_eq!(whole.diagnostics, chunked.diagnostics);
+        assert_eq!(chunked.docs.len(), 401);
+        assert_eq!(chunked.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn large_streams_are_split_into_parallel_chunks() {
+        let doc = "---\nkind: A\nmetadata: {name: n}\n";
+        let text = doc.repeat(CHUNK_BYTES / doc.len() * 3);
+        assert!(split::chunks(&text, &split::segments(&text), CHUNK_BYTES).len() >= 3);
+        let p = docs(&text);
+        assert_eq!(p.docs.len(), CHUNK_BYTES / doc.len() * 3);
+        let lines: Vec<usize> = p.docs.iter().map(|d| d.span.line).collect();
+        assert!(lines.windows(2).all(|w| w[1] == w[0] + 3));
+    }
+
+    #[test]
+    fn large_maps_still_detect_duplicates() {
+        let mut text = String::from("data:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  k{i}: v\n"));
+        }
+        text.push_str("  k7: again\n");
+        let p = docs(&text);
+        assert_eq!(p.diagnostics.len(), 1);
+        assert_eq!(p.diagnostics[0].code, "yaml-duplicate-key");
+        assert_eq!(
+            p.docs[0].value.get("data").and_then(|d| d.get("k7")),
+            Some(&Value::from("again"))
+        );
+    }
+}
