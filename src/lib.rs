@@ -16,6 +16,7 @@ pub mod input;
 pub mod load;
 pub mod pipeline;
 pub mod pointer;
+pub mod render;
 pub mod report;
 pub mod resource;
 pub mod source;

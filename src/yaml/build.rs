@@ -280,6 +280,7 @@ impl<'a> Builder<'a> {
             start: self.abs(self.doc_start),
             end: self.abs(e.max(self.doc_start)),
             line,
+            dialect: self.opts.dialect,
         };
         for lint in lints {
             let hidden = lint.target == Target::Value && in_secret_data(&value, &lint.pointer);
@@ -471,7 +472,7 @@ impl<'a> Builder<'a> {
                 }
             }
         } else if plain {
-            resolve::resolve_plain(text)
+            self.opts.dialect.resolve(text)
         } else {
             Resolved::String
         };

@@ -9,7 +9,6 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::DocSpan;
 use super::build::Pos;
-use super::resolve;
 use crate::diagnostic::Target;
 
 /// A resolved location: bytes of the file, and whether the pointer itself was
@@ -64,7 +63,7 @@ pub fn locate(file_text: &str, doc: &DocSpan, pointer: &str, target: Target) -> 
             Event::DocumentEnd if root_seen => break,
             Event::Scalar(ref text, style, ..) if is_key_position(&stack) => {
                 let key = if style == ScalarStyle::Plain {
-                    let r = resolve::resolve_plain(text);
+                    let r = doc.dialect.resolve(text);
                     r.key_string(text).map(|k| k.to_string())
                 } else {
                     Some(text.to_string())
@@ -207,6 +206,7 @@ mod tests {
             start: 0,
             end: text.len(),
             line: 1,
+            dialect: Default::default(),
         };
         let l = locate(text, &doc, pointer, target)?;
         let idx = LineIndex::new(text);

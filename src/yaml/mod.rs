@@ -37,6 +37,8 @@ pub struct DocSpan {
     pub end: usize,
     /// 1-based line number of `start`.
     pub line: usize,
+    /// The rules the document was read with (keys resolve differently).
+    pub dialect: resolve::Dialect,
 }
 
 /// Limits that keep hostile input from exhausting memory or the stack.
@@ -46,6 +48,8 @@ pub struct LoadOptions {
     pub alias_limit: usize,
     /// Maximum nesting of mappings and sequences.
     pub max_depth: usize,
+    /// kubectl's YAML rules, or kustomize's.
+    pub dialect: resolve::Dialect,
 }
 
 impl Default for LoadOptions {
@@ -53,6 +57,7 @@ impl Default for LoadOptions {
         LoadOptions {
             alias_limit: 100_000,
             max_depth: 1000,
+            dialect: resolve::Dialect::Kubectl,
         }
     }
 }

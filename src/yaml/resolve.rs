@@ -6,7 +6,42 @@
 //! cluster receives: `on` is `true`, `0644` is 420, `1_000` is 1000, and a
 //! timestamp-looking scalar stays the string it was written as.
 
+use std::fmt::Write;
+
 use super::value::{Key, Str, Value};
+
+/// Which YAML reader's rules apply to a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// kubectl and client-go (go-yaml v2, YAML 1.1): what the API server receives.
+    #[default]
+    Kubectl,
+    /// kustomize's resources (go-yaml v3): only `true`/`false` are booleans, and
+    /// a timestamp becomes an RFC 3339 string on its way through JSON.
+    Kustomize,
+}
+
+impl Dialect {
+    /// Resolves a plain scalar.
+    pub fn resolve(self, s: &str) -> Resolved {
+        match self {
+            Dialect::Kubectl => resolve_plain(s),
+            Dialect::Kustomize => {
+                if let Some(t) = parse_timestamp(s) {
+                    return Resolved::Timestamp(t.rfc3339());
+                }
+                match resolve_plain(s) {
+                    Resolved::Bool(_)
+                        if !matches!(s, "true" | "True" | "TRUE" | "false" | "False" | "FALSE") =>
+                    {
+                        Resolved::String
+                    }
+                    r => r,
+                }
+            }
+        }
+    }
+}
 
 /// What a scalar resolved to, before it becomes a [`Value`].
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +54,8 @@ pub enum Resolved {
     Float(f64),
     /// `.inf` / `.nan`: YAML numbers that JSON cannot represent.
     NonFinite,
+    /// A timestamp, as the RFC 3339 text Go's JSON encoder writes for it.
+    Timestamp(String),
     String,
 }
 
@@ -230,6 +267,7 @@ impl Resolved {
             // fraction, so the API server decodes them as integers.
             Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Value::Int(f as i64),
             Resolved::Float(f) => Value::Float(f),
+            Resolved::Timestamp(t) => Value::String(Str::from(t)),
             Resolved::NonFinite | Resolved::String => Value::String(Str::from(s)),
         }
     }
@@ -243,6 +281,7 @@ impl Resolved {
             Resolved::Int(i) => Some(Key::new(&i.to_string())),
             Resolved::BigInt(t) => Some(Key::new(t)),
             Resolved::Float(f) => Some(Key::new(&go_float_key(*f))),
+            Resolved::Timestamp(t) => Some(Key::new(t)),
             Resolved::NonFinite | Resolved::String => Some(Key::new(s)),
         }
     }
@@ -286,6 +325,152 @@ pub fn resolve_tagged(s: &str, tag: &str) -> Result<Resolved, String> {
         Ok(r)
     } else {
         Err(format!("cannot decode `{s}` as a !!{tag}"))
+    }
+}
+
+/// go-yaml's timestamp test: `YYYY-M-D`, optionally followed by a time.
+pub fn is_timestamp(s: &str) -> bool {
+    parse_timestamp(s).is_some()
+}
+
+/// Parses the forms go-yaml accepts (`2006-1-2`, `2006-1-2T15:4:5.999999999Z07:00`,
+/// the same with `t` or a space and no zone) into its parts.
+pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    let mut p = Parser { b, i: 5 };
+    let year: i64 = s[..4].parse().ok()?;
+    let month = p.num(1, 2)?;
+    p.eat(b'-')?;
+    let day = p.num(1, 2)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut t = Timestamp {
+        year,
+        month,
+        day,
+        ..Timestamp::default()
+    };
+    if p.i == b.len() {
+        return Some(t);
+    }
+    let sep = b[p.i];
+    if !matches!(sep, b'T' | b't' | b' ') {
+        return None;
+    }
+    p.i += 1;
+    t.hour = p.num(1, 2)?;
+    p.eat(b':')?;
+    t.minute = p.num(1, 2)?;
+    p.eat(b':')?;
+    t.second = p.num(1, 2)?;
+    if t.hour > 23 || t.minute > 59 || t.second > 59 {
+        return None;
+    }
+    if p.b.get(p.i) == Some(&b'.') {
+        p.i += 1;
+        let start = p.i;
+        while p.b.get(p.i).is_some_and(u8::is_ascii_digit) {
+            p.i += 1;
+        }
+        if p.i == start || p.i - start > 9 {
+            return None;
+        }
+        t.nanos = format!("{:0<9}", &s[start..p.i]).parse().ok()?;
+    }
+    if p.i == b.len() {
+        // Only the space-separated layout has no zone.
+        return (sep == b' ').then_some(t);
+    }
+    if sep == b' ' {
+        return None;
+    }
+    match b[p.i] {
+        b'Z' if p.i + 1 == b.len() => Some(t),
+        b'+' | b'-' => {
+            let neg = b[p.i] == b'-';
+            p.i += 1;
+            let h = p.num(2, 2)?;
+            p.eat(b':')?;
+            let m = p.num(2, 2)?;
+            if p.i != b.len() || h > 23 || m > 59 {
+                return None;
+            }
+            t.offset_minutes = (h * 60 + m) as i64 * if neg { -1 } else { 1 };
+            Some(t)
+        }
+        _ => None,
+    }
+}
+
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
+pub struct Timestamp {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub nanos: u32,
+    pub offset_minutes: i64,
+}
+
+impl Timestamp {
+    /// RFC 3339 with nanoseconds, as Go's `time.Time` encodes to JSON.
+    pub fn rfc3339(&self) -> String {
+        let mut out = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+        if self.nanos > 0 {
+            let frac = format!("{:09}", self.nanos);
+            let _ = write!(out, ".{}", frac.trim_end_matches('0'));
+        }
+        if self.offset_minutes == 0 {
+            out.push('Z');
+        } else {
+            let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+            let m = self.offset_minutes.abs();
+            let _ = write!(out, "{sign}{:02}:{:02}", m / 60, m % 60);
+        }
+        out
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn num(&mut self, min: usize, max: usize) -> Option<u32> {
+        let start = self.i;
+        while self.i - start < max && self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        if self.i - start < min {
+            return None;
+        }
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
 }
 
@@ -402,6 +587,25 @@ mod tests {
             Some("1e-05")
         );
         assert_eq!(resolve_plain("~").key_string("~"), None);
+    }
+
+    #[test]
+    fn kustomize_dialect() {
+        let k = Dialect::Kustomize;
+        assert_eq!(k.resolve("on"), Resolved::String);
+        assert_eq!(k.resolve("yes"), Resolved::String);
+        assert_eq!(k.resolve("True"), Resolved::Bool(true));
+        assert_eq!(k.resolve("0777"), Resolved::Int(511));
+        assert_eq!(
+            k.resolve("2024-01-01"),
+            Resolved::Timestamp("2024-01-01T00:00:00Z".into())
+        );
+        assert_eq!(
+            k.resolve("2001-12-14t21:59:43.10-05:00"),
+            Resolved::Timestamp("2001-12-14T21:59:43.1-05:00".into())
+        );
+        assert_eq!(k.resolve("2024-02-30"), Resolved::String);
+        assert_eq!(Dialect::Kubectl.resolve("2024-01-01"), Resolved::String);
     }
 
     #[test]
