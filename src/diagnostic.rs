@@ -213,6 +213,15 @@ pub mod codes {
         MISSING_KIND = "missing-kind", Error, "an object without a string kind";
         MISSING_NAME = "missing-name", Error, "an object without metadata.name or metadata.generateName";
         NOT_AN_API_OBJECT = "not-an-api-object", Info, "a configuration file (kubeconfig, kubeadm, ...) that is not an API object; skipped";
+        // Rendering kustomizations.
+        KUSTOMIZATION_NOT_FOUND = "kustomization-not-found", Error, "a directory to build has no kustomization file";
+        KUSTOMIZATION_INVALID = "kustomization-invalid", Error, "a kustomization file kustomize would reject (unknown field, wrong type, empty)";
+        RENDER_FILE_NOT_FOUND = "render-file-not-found", Error, "a file or directory a kustomization names does not exist";
+        RENDER_PATH_ESCAPE = "render-path-escape", Error, "a file outside the kustomization's directory (the load restrictor forbids it)";
+        RENDER_CYCLE = "render-cycle", Error, "kustomizations that include each other";
+        RENDER_DUPLICATE_ID = "render-duplicate-id", Error, "two resources with the same kind, name and namespace";
+        RENDER_UNSUPPORTED = "render-unsupported", Error, "remote bases, helm charts and exec or container plugins, which drydock does not run";
+        RENDER_ERROR = "render-error", Error, "any other build failure kustomize reports (patch without target, generator conflict, ...)";
     }
 
     /// Looks a code up by name.

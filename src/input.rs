@@ -26,6 +26,8 @@ pub struct InputOptions {
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// A directory with a kustomization file: rendered, then checked.
+    Kustomization(PathBuf),
 }
 
 impl Input {
@@ -33,7 +35,7 @@ impl Input {
     pub fn display(&self) -> String {
         match self {
             Input::Stdin => "<stdin>".to_owned(),
-            Input::File(p) => p.display().to_string(),
+            Input::File(p) | Input::Kustomization(p) => p.display().to_string(),
         }
     }
 }
@@ -104,6 +106,9 @@ pub fn discover(
         }
         let path = PathBuf::from(p);
         match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() && is_kustomization_dir(&path) => {
+                inputs.push(Input::Kustomization(path))
+            }
             Ok(m) if m.is_dir() => walk(&path, &path, &filters, &mut inputs, &mut diags),
             Ok(_) => {
                 if !filters.excluded(&path, &path) {
@@ -148,6 +153,13 @@ fn walk(root: &Path, dir: &Path, f: &Filters, out: &mut Vec<Input>, diags: &mut 
     }
 }
 
+/// Whether a directory holds a kustomization file.
+pub fn is_kustomization_dir(dir: &Path) -> bool {
+    crate::render::kustomization::FILE_NAMES
+        .iter()
+        .any(|f| dir.join(f).is_file())
+}
+
 fn io_diagnostic(name: &str, e: &std::io::Error) -> Diagnostic {
     let reason = match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
@@ -166,6 +178,10 @@ pub fn read(input: &Input) -> std::io::Result<Vec<u8>> {
             Ok(buf)
         }
         Input::File(p) => std::fs::read(p),
+        Input::Kustomization(p) => Err(std::io::Error::other(format!(
+            "{} is a kustomization directory",
+            p.display()
+        ))),
     }
 }
 

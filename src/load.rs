@@ -35,7 +35,10 @@ pub fn load(
 ) -> Result<Loaded, UsageError> {
     let (found, mut diagnostics) = input::discover(paths, inputs)?;
     let mut io_failed = !diagnostics.is_empty();
-    let results: Vec<FileResult> = found
+    let (kustomizations, files): (Vec<Input>, Vec<Input>) = found
+        .into_iter()
+        .partition(|i| matches!(i, Input::Kustomization(_)));
+    let results: Vec<FileResult> = files
         .par_iter()
         .enumerate()
         .map(|(i, inp)| load_one(FileId(i as u32), inp, yaml))
@@ -47,6 +50,16 @@ pub fn load(
         resources.extend(r.resources);
         diagnostics.extend(r.diagnostics);
         io_failed |= r.io_failed;
+    }
+    // Renders share the file table, so they run after the parallel loads.
+    for k in kustomizations {
+        let Input::Kustomization(dir) = k else {
+            continue;
+        };
+        match render_target(&dir, &mut sources) {
+            Ok(rs) => resources.extend(rs),
+            Err(d) => diagnostics.push(*d),
+        }
     }
     Ok(Loaded {
         sources,
@@ -87,6 +100,43 @@ fn load_one(id: FileId, inp: &Input, opts: &LoadOptions) -> FileResult {
         diagnostics: parsed.1,
         io_failed: false,
     }
+}
+
+/// Renders a kustomization; its objects keep the source file and document
+/// they came from, so findings point into the bases and overlays.
+fn render_target(
+    dir: &std::path::Path,
+    sources: &mut Sources,
+) -> Result<Vec<Resource>, Box<Diagnostic>> {
+    let built = crate::render::build(dir, &crate::render::BuildOptions::default(), sources)
+        .map_err(|e| Box::new(e.diagnostic()))?;
+    // The kustomization file itself stands in for objects made by generators.
+    let fallback = sources
+        .iter()
+        .find(|(_, f)| f.name.starts_with(&dir.display().to_string()))
+        .map(|(id, _)| id);
+    Ok(built
+        .resources
+        .into_iter()
+        .filter_map(|r| {
+            let origin = r.origin.or_else(|| {
+                fallback.map(|file| crate::resource::Origin {
+                    doc: crate::yaml::DocSpan {
+                        file,
+                        start: 0,
+                        end: sources.get(file).text.len(),
+                        line: 1,
+                        dialect: crate::yaml::resolve::Dialect::Kubectl,
+                    },
+                    base: Default::default(),
+                })
+            })?;
+            Some(Resource {
+                value: r.value,
+                origin,
+            })
+        })
+        .collect())
 }
 
 /// Parses decoded text into resources.

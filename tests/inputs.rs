@@ -128,6 +128,23 @@ const BAD: &[Case] = &[
     case("zero-bytes.yaml", 0, &[("empty-file", 0, 0)]),
 ];
 
+/// Broken kustomizations: `check` renders them and points into the
+/// kustomization file at the entry that failed.
+const RENDER_BAD: &[Case] = &[
+    case("cycle/a", 1, &[("render-cycle", 2, 3)]),
+    case("duplicate-id", 1, &[("render-duplicate-id", 3, 3)]),
+    case("missing-file", 1, &[("render-file-not-found", 2, 3)]),
+    case(
+        "not-a-kustomization",
+        1,
+        &[("kustomization-not-found", 2, 3)],
+    ),
+    case("patch-no-match", 1, &[("render-error", 4, 3)]),
+    case("path-escape", 1, &[("render-path-escape", 2, 3)]),
+    case("remote-resource", 1, &[("render-unsupported", 2, 3)]),
+    case("unknown-field", 1, &[("kustomization-invalid", 3, 12)]),
+];
+
 /// The broken manifests among the seed files, with what kubectl would say.
 const SEEDS: &[Case] = &[
     case(
@@ -261,6 +278,24 @@ fn bad_inputs_report_code_line_column_and_status() {
 }
 
 #[test]
+fn broken_kustomizations_point_at_the_failing_entry() {
+    run_cases("fixtures/render/bad", RENDER_BAD);
+    // A cycle is reported where it closes: in the second kustomization.
+    let (_, _, json) = check_json("fixtures/render/bad/cycle/a");
+    assert_eq!(
+        json["diagnostics"][0]["file"],
+        "fixtures/render/bad/cycle/b/kustomization.yaml"
+    );
+    let message = json["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("cycle detected: candidate root '"),
+        "{message}"
+    );
+}
+
+#[test]
 fn every_bad_fixture_has_an_expectation() {
     let mut files: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad"))
@@ -313,6 +348,7 @@ fn every_code_is_exercised() {
     let mut seen: std::collections::BTreeSet<&str> = BAD
         .iter()
         .chain(SEEDS)
+        .chain(RENDER_BAD)
         .flat_map(|c| c.diagnostics.iter().map(|d| d.0))
         .collect();
     seen.insert("io-error"); // see missing_paths_are_io_errors
@@ -407,6 +443,8 @@ fn directories_are_walked_in_order_with_globs() {
         "json",
         "--exclude",
         "**/seeds/**",
+        "--exclude",
+        "**/render/**",
         "--include",
         "*.json",
         "fixtures",

@@ -1,6 +1,7 @@
 //! The command line. Exit status, for every command: 0 when nothing reaches
 //! `--fail-on`, 1 when something does, 2 for usage, configuration or I/O errors.
 
+mod build;
 mod check;
 
 use std::io::{IsTerminal, Write};
@@ -13,8 +14,10 @@ loads them the way kubectl does and reports every problem at its line.";
 
 const EXAMPLES: &str = "\
 Examples:
+  drydock check overlays/prod             render a kustomization and check the result
   drydock check overlays/                 check every manifest under a directory
   drydock check deploy.yaml svc.yaml      check files
+  drydock build overlays/prod             print what kubectl kustomize prints
   kubectl get deploy -o yaml | drydock check -
   drydock check --format json . | jq .summary";
 
@@ -67,6 +70,9 @@ enum Command {
     /// Check manifests: load them as kubectl would and report every problem.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Render a kustomization exactly as `kubectl kustomize` does.
+    #[command(after_help = build::EXAMPLES)]
+    Build(build::BuildArgs),
     /// Print drydock's version.
     Version,
 }
@@ -75,6 +81,8 @@ enum Command {
 pub struct Output {
     pub format: Format,
     pub color: bool,
+    /// Colour for reports written to stderr (`build` errors).
+    pub color_stderr: bool,
     pub width: usize,
 }
 
@@ -96,9 +104,16 @@ fn run(cli: Cli) -> ExitCode {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
+    let stderr_tty = std::io::stderr().is_terminal();
+    let color_stderr = match cli.global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stderr_tty && !no_color,
+    };
     let output = Output {
         format: cli.global.format,
         color,
+        color_stderr,
         width,
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -111,6 +126,7 @@ fn run(cli: Cli) -> ExitCode {
     };
     pool.install(|| match cli.command {
         Command::Check(args) => check::run(&args, &output),
+        Command::Build(args) => build::run(&args, &output),
         Command::Version => version(&output),
     })
 }

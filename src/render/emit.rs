@@ -656,8 +656,7 @@ fn analyze(s: &str) -> Analysis {
     let mut preceded_by_whitespace = true;
     let mut followed_by_whitespace = blankz(1);
     let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
+    for (i, &c) in chars.iter().enumerate() {
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'

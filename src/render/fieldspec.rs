@@ -10,8 +10,9 @@ use serde::Deserialize;
 use super::resid::Gvk;
 use crate::yaml::{Map, Value};
 
+/// Decoded leniently, as kustomize reads `configurations` files; the
+/// kustomization's own `labels[].fields` are checked strictly by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     #[serde(default)]
     pub group: String,
@@ -52,7 +53,6 @@ impl FieldSpec {
 
 /// A kind that other objects refer to by name, and where they do.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NameBackRef {
     #[serde(default)]
     pub group: String,
@@ -76,7 +76,7 @@ impl NameBackRef {
 
 /// The field-spec tables of every builtin transformer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TransformerConfig {
     #[serde(default)]
     pub name_prefix: Vec<FieldSpec>,
@@ -102,12 +102,15 @@ pub struct TransformerConfig {
     pub replicas: Vec<FieldSpec>,
 }
 
-/// kustomize's `FsSlice.MergeOne`: a spec already present (same GVK and path)
-/// is kept; one that differs only in `create` is a conflict.
+/// kustomize's `FsSlice.MergeOne`: a spec is already present when one with
+/// the same path is selected by its GVK (so a general default is dropped in
+/// favour of a more specific spec already there); present specs that differ
+/// in `create` conflict.
 pub fn merge_one(list: &mut Vec<FieldSpec>, fs: FieldSpec) -> Result<(), String> {
+    let new_gvk = fs.gvk();
     match list
         .iter()
-        .find(|x| x.gvk() == fs.gvk() && x.path == fs.path)
+        .find(|x| x.path == fs.path && x.gvk().is_selected_by(&new_gvk))
     {
         Some(x) if x.create != fs.create => Err(format!(
             "conflicting fieldspecs: {} at {}",
@@ -149,6 +152,17 @@ impl TransformerConfig {
             }
         }
         Ok(())
+    }
+
+    /// kustomize's `MakeTransformerConfig`: the `configurations` files, then
+    /// the defaults merged into them.
+    pub fn with_defaults(files: Vec<TransformerConfig>) -> Result<TransformerConfig, String> {
+        let mut out = TransformerConfig::default();
+        for f in &files {
+            out.merge(f)?;
+        }
+        out.merge(&TransformerConfig::builtin())?;
+        Ok(out)
     }
 
     /// kustomize's default tables.

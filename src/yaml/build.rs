@@ -273,7 +273,10 @@ impl<'a> Builder<'a> {
         if self.skipping {
             return;
         }
-        let Some(value) = root else { return };
+        let Some(mut value) = root else { return };
+        if self.opts.dialect == resolve::Dialect::Kustomize {
+            normalize_annotations(&mut value);
+        }
         let line = self.line_at(self.doc_start);
         let doc = DocSpan {
             file: self.file,
@@ -497,12 +500,14 @@ impl<'a> Builder<'a> {
                 {
                     let mut pointer = self.pointer();
                     crate::pointer::push(&mut pointer, key.as_deref().unwrap_or(""));
-                    self.lints.push(PendingLint {
-                        kind: LintKind::Trap(trap),
-                        pointer,
-                        text: text.to_owned(),
-                        target: Target::Key,
-                    });
+                    if self.opts.lints {
+                        self.lints.push(PendingLint {
+                            kind: LintKind::Trap(trap),
+                            pointer,
+                            text: text.to_owned(),
+                            target: Target::Key,
+                        });
+                    }
                 }
             }
             if anchor != 0 {
@@ -521,10 +526,15 @@ impl<'a> Builder<'a> {
             .help(format!("quote it (\"{text}\") if a string is meant"))
             .at(self.span_loc(s, e));
             self.diags.push(d);
-        } else if plain {
+        } else if plain && self.opts.lints {
             self.lint_scalar(text, &resolved);
         }
-        let value = resolved.into_value(text);
+        let value = if self.in_kustomize_annotation() {
+            // kustomize rewrites annotations as a string map of the scalars' text.
+            Value::from(text)
+        } else {
+            resolved.into_value(text)
+        };
         self.node(value, anchor, s, e);
     }
 
@@ -545,6 +555,21 @@ impl<'a> Builder<'a> {
             text: text.to_owned(),
             target: Target::Value,
         });
+    }
+
+    /// Whether the scalar being read is an annotation value of an object read
+    /// the way kustomize reads it (top-level, or an item of a `kind: List`).
+    fn in_kustomize_annotation(&self) -> bool {
+        if self.opts.dialect != resolve::Dialect::Kustomize {
+            return false;
+        }
+        let n = self.stack.len();
+        let meta = match n {
+            3 => true,
+            5 => self.key_above(5) == "items",
+            _ => false,
+        };
+        meta && self.key_above(2) == "annotations" && self.key_above(3) == "metadata"
     }
 
     /// Fields Kubernetes types as strings, where an unquoted `yes` or `1.10`
@@ -626,6 +651,7 @@ impl<'a> Builder<'a> {
             start: origin + s,
             end: origin + e,
         };
+        let allow_duplicates = self.opts.allow_duplicate_keys;
         let diag = match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
@@ -677,7 +703,7 @@ impl<'a> Builder<'a> {
                         .at(loc(pk.start, pk.end))
                     })
                 } else if let Some(key) = pk.key {
-                    open.set(key, value, pk.start).map(|(key, first)| {
+                    open.set(key, value, pk.start).filter(|_| !allow_duplicates).map(|(key, first)| {
                         (key, first, loc(pk.start, pk.end.max(pk.start + 1)))
                     }).map(|(key, first, at)| {
                         let line = self.origin.line
@@ -822,6 +848,47 @@ fn clone_within(v: &Value, budget: &mut usize) -> Option<Value> {
         }
         other => other.clone(),
     })
+}
+
+/// kustomize rewrites every object's annotations as a map of strings: values
+/// that are not scalars become empty strings, and an empty or null map goes.
+fn normalize_annotations(root: &mut Value) {
+    fn object(v: &mut Value) {
+        let Some(meta) = v
+            .as_map_mut()
+            .and_then(|m| m.get_mut("metadata"))
+            .and_then(Value::as_map_mut)
+        else {
+            return;
+        };
+        let empty = match meta.get_mut("annotations") {
+            Some(Value::Map(a)) => {
+                for (_, val) in a.iter_mut() {
+                    if !matches!(val, Value::String(_)) {
+                        *val = Value::from("");
+                    }
+                }
+                a.is_empty()
+            }
+            Some(Value::Null) => true,
+            _ => false,
+        };
+        if empty {
+            meta.remove("annotations");
+        }
+    }
+    let is_list = root
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"));
+    if is_list {
+        if let Some(Value::Seq(items)) = root.as_map_mut().and_then(|m| m.get_mut("items")) {
+            for item in items.iter_mut() {
+                object(item);
+            }
+        }
+    }
+    object(root);
 }
 
 /// The item of a `kind: List` document that `pointer` points into.

@@ -50,6 +50,11 @@ pub struct LoadOptions {
     pub max_depth: usize,
     /// kubectl's YAML rules, or kustomize's.
     pub dialect: resolve::Dialect,
+    /// Report the YAML 1.1 traps (off where another reader's rules apply).
+    pub lints: bool,
+    /// Keep the last of duplicate keys silently, as go-yaml v2 does when
+    /// kustomize reads a kustomization file.
+    pub allow_duplicate_keys: bool,
 }
 
 impl Default for LoadOptions {
@@ -58,6 +63,8 @@ impl Default for LoadOptions {
             alias_limit: 100_000,
             max_depth: 1000,
             dialect: resolve::Dialect::Kubectl,
+            lints: true,
+            allow_duplicate_keys: false,
         }
     }
 }

@@ -97,6 +97,17 @@ impl Map {
         self.entries.into_iter()
     }
 
+    /// The mapping under `key`, created (or replacing a non-mapping) if needed.
+    pub fn child_map(&mut self, key: &str) -> &mut Map {
+        if !matches!(self.get(key), Some(Value::Map(_))) {
+            self.insert(key, Value::Map(Map::new()));
+        }
+        match self.get_mut(key) {
+            Some(v) => v.make_map(),
+            None => unreachable!("the key was inserted above"),
+        }
+    }
+
     /// Removes `key`, keeping the order of the other entries.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let i = self.entries.iter().position(|(k, _)| *k == key)?;
@@ -189,6 +200,17 @@ impl Value {
             };
         }
         Some(cur)
+    }
+
+    /// Makes this value a mapping (replacing anything else) and returns it.
+    pub fn make_map(&mut self) -> &mut Map {
+        if !matches!(self, Value::Map(_)) {
+            *self = Value::Map(Map::new());
+        }
+        match self {
+            Value::Map(m) => m,
+            _ => unreachable!("the value was made a mapping above"),
+        }
     }
 
     /// The JSON type name, as used in messages ("string", "integer", ...).
