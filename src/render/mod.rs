@@ -6,6 +6,7 @@
 //! suffixes, name references, vars, dropping local configuration, sorting.
 //! [`emit`] prints the result byte for byte as kubectl does.
 
+pub mod build_metadata;
 pub mod crds;
 pub mod emit;
 pub mod fieldspec;
@@ -29,7 +30,6 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, Location, codes};
 use crate::source::Sources;
-use crate::yaml::Value;
 
 pub use loader::Restrictor;
 use res::Res;
@@ -97,7 +97,11 @@ pub fn build(dir: &Path, opts: &BuildOptions, sources: &mut Sources) -> Result<B
         location: Location::None,
     })?;
     let mut b = Builder::new(sources, opts.clone());
-    let kt = b.load_kustomization(&root)?;
+    let mut kt = b.load_kustomization(&root)?;
+    // Provenance is tracked whenever the root asks for any build metadata.
+    if !kt.kust.build_metadata.is_empty() {
+        kt.origin = Some(String::new());
+    }
     b.set_schema(&kt, true)?;
     let mut ra = b.accumulate_target(&kt, Accumulator::new())?;
     let at = |ptr: &str| kt.at(ptr);
@@ -138,21 +142,9 @@ pub fn build(dir: &Path, opts: &BuildOptions, sources: &mut Sources) -> Result<B
         };
         list = sort::legacy(list, &first, &last);
     }
-    build_metadata(&mut list, &kt.kust.build_metadata, &kt.root.display);
+    build_metadata::finish(&mut list, &kt.kust.build_metadata);
     Ok(Built {
         resources: list,
         warnings: std::mem::take(&mut b.warnings),
     })
-}
-
-/// `buildMetadata: [managedByLabel]` adds kustomize's managed-by label.
-fn build_metadata(list: &mut [Res], options: &[String], _root: &Path) {
-    if options.iter().any(|o| o == "managedByLabel") {
-        for r in list.iter_mut() {
-            r.meta_mut().child_map("labels").insert(
-                "app.kubernetes.io/managed-by",
-                Value::from("kustomize-(devel)"),
-            );
-        }
-    }
 }

@@ -243,7 +243,8 @@ pub fn generate(
         "SecretGenerator" => generators::Kind::Secret,
         "IAMPolicyGenerator" => {
             let c: IamConfig = config(cfg).map_err(e)?;
-            let res = iam_service_account(&c).map_err(e)?;
+            let mut res = iam_service_account(&c).map_err(e)?;
+            note_generator(kt, cfg, &mut res);
             return ra.resmap.absorb(res).map_err(e);
         }
         _ => return Err(unsupported(cfg, kt, ptr)),
@@ -257,8 +258,18 @@ pub fn generate(
     }
     let opts: GeneratorOptions = kustomization::merge_options(c.args.options.as_ref(), None);
     let mut read = |rel: &str| b.read_bytes(kt, rel);
-    let res = generators::generate(kind, &c.args, &opts, &mut read).map_err(e)?;
+    let mut res = generators::generate(kind, &c.args, &opts, &mut read).map_err(e)?;
+    note_generator(kt, cfg, &mut res);
     ra.resmap.absorb(res).map_err(e)
+}
+
+/// Records the configuration object as the origin of what it generated.
+fn note_generator(kt: &KustTarget, cfg: &Res, res: &mut Res) {
+    if kt.origin.is_some() {
+        if let Some(by) = super::build_metadata::Configured::from_config(cfg) {
+            super::build_metadata::set_generated_origin(res, &by);
+        }
+    }
 }
 
 /// Runs a builtin transformer configuration.

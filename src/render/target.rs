@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::build_metadata::{self, Configured};
 use super::fieldspec::{self, FieldSpec, TransformerConfig};
 use super::generators;
 use super::kustomization::{self, Kustomization, merge_options};
@@ -24,6 +25,11 @@ pub struct KustTarget {
     pub kust: Kustomization,
     pub file: FileId,
     pub doc: Option<DocSpan>,
+    /// The kustomization file's name (`kustomization.yaml`, ...).
+    pub file_name: String,
+    /// This kustomization's directory relative to the build root, when
+    /// provenance is tracked (`buildMetadata`).
+    pub origin: Option<String>,
 }
 
 impl KustTarget {
@@ -84,6 +90,9 @@ pub struct Builder<'a> {
     /// The schema for strategic-merge keys (kustomize's global `openapi`).
     schema: Option<std::sync::Arc<MergeSchema>>,
     schema_set: bool,
+    /// A resource of a kind the builtin schema does not know has been loaded:
+    /// a custom schema set after that keeps the builtin definitions too.
+    custom_kind_seen: bool,
 }
 
 /// The merge schema in use: kustomize's builtin one, or a user's `openapi`.
@@ -120,6 +129,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             schema: None,
             schema_set: false,
+            custom_kind_seen: false,
         }
     }
 
@@ -170,8 +180,12 @@ impl<'a> Builder<'a> {
             .next()
             .map(|d| d.value)
             .unwrap_or_default();
-        let schema = MergeSchema::with_openapi(&doc)
-            .map_err(|e| err(format!("{e:?}"), kt.at("/openapi/path")))?;
+        let schema = if self.custom_kind_seen {
+            MergeSchema::with_openapi_and_builtin(&doc)
+        } else {
+            MergeSchema::with_openapi(&doc)
+        }
+        .map_err(|e| err(format!("{e:?}"), kt.at("/openapi/path")))?;
         self.schema = Some(std::sync::Arc::new(schema));
         self.schema_set = true;
         Ok(())
@@ -248,6 +262,8 @@ impl<'a> Builder<'a> {
             kust: Kustomization::default(),
             file,
             doc,
+            file_name: name.to_owned(),
+            origin: None,
         };
         if !matches!(value, Value::Map(_)) {
             return Err(RenderError {
@@ -373,7 +389,18 @@ impl<'a> Builder<'a> {
             }
             match loader::resolve(&kt.root, path, self.opts.restrictor) {
                 Ok((display, abs)) if abs.is_file() => {
-                    let resources = self.load_resources(&display, &abs, kt, &ptr, path)?;
+                    let mut resources = self.load_resources(&display, &abs, kt, &ptr, path)?;
+                    let builtin = MergeSchema::builtin();
+                    self.custom_kind_seen |= resources.iter().any(|r| {
+                        let api = r.value.get("apiVersion").and_then(Value::as_str);
+                        !builtin.knows_type(api.unwrap_or_default(), r.kind())
+                    });
+                    if let Some(origin) = &kt.origin {
+                        let file = build_metadata::join(origin, path);
+                        for r in &mut resources {
+                            build_metadata::set_file_origin(r, &file);
+                        }
+                    }
                     for r in resources {
                         ra.resmap.append(r).map_err(|e| RenderError {
                             code: &codes::RENDER_DUPLICATE_ID,
@@ -465,12 +492,13 @@ impl<'a> Builder<'a> {
                 location: kt.at(ptr),
             });
         }
-        let sub = self.load_kustomization(&root).map_err(|mut e| {
+        let mut sub = self.load_kustomization(&root).map_err(|mut e| {
             if matches!(e.location, Location::None) {
                 e.location = kt.at(ptr);
             }
             e
         })?;
+        sub.origin = kt.origin.as_deref().map(|o| build_metadata::join(o, path));
         self.set_schema(&sub, false)?;
         let is_comp_kind = sub.kust.kind == kustomization::COMPONENT_KIND;
         if is_component && !is_comp_kind {
@@ -619,6 +647,14 @@ impl<'a> Builder<'a> {
                 doc,
                 base: Str::from(ptr.as_str()),
             });
+            if let Some(origin) = &kt.origin {
+                let generator = match kind {
+                    generators::Kind::ConfigMap => "ConfigMapGenerator",
+                    generators::Kind::Secret => "SecretGenerator",
+                };
+                let by = Configured::builtin(origin, &kt.file_name, generator);
+                build_metadata::set_generated_origin(&mut res, &by);
+            }
             ra.resmap.absorb(res).map_err(|e| err(e, kt.at(&ptr)))?;
         }
         let gens = kt.kust.generators.clone();
@@ -641,8 +677,14 @@ impl<'a> Builder<'a> {
         ptr: &str,
     ) -> Result<Vec<Res>, RenderError> {
         // An entry that parses as objects is an inline configuration.
-        if let Ok(rs) = parse_resources(kt.file, entry) {
+        if let Ok(mut rs) = parse_resources(kt.file, entry) {
             if !rs.is_empty() {
+                if let Some(origin) = &kt.origin {
+                    let file = build_metadata::join(origin, &kt.file_name);
+                    for r in &mut rs {
+                        build_metadata::set_file_origin(r, &file);
+                    }
+                }
                 return Ok(rs);
             }
         }
@@ -662,34 +704,60 @@ impl<'a> Builder<'a> {
     ) -> Result<(), RenderError> {
         let k = &kt.kust;
         let cfg = ra.config.clone();
-        super::patches::strategic_merge(self, kt, ra)?;
-        super::patches::patches(self, kt, ra)?;
+        // Each configured builtin transformer is noted on every object when
+        // provenance is tracked.
+        let note = |ra: &mut Accumulator, kind: &str| {
+            if let Some(origin) = &kt.origin {
+                let by = Configured::builtin(origin, &kt.file_name, kind);
+                build_metadata::record_transformer(&mut ra.resmap, &by);
+            }
+        };
+        if k.patches_strategic_merge
+            .as_ref()
+            .is_some_and(|p| !p.is_empty())
+        {
+            super::patches::strategic_merge(self, kt, ra)?;
+            note(ra, "PatchStrategicMergeTransformer");
+        }
+        for (i, p) in k.patches.iter().enumerate() {
+            super::patches::apply_patch(self, kt, ra, p, &format!("/patches/{i}"))?;
+            note(ra, "PatchTransformer");
+        }
         let wrap = |ptr: &str| {
             let loc = kt.at(ptr);
             move |e: String| err(e, loc)
         };
-        namespace::apply(
-            &mut ra.resmap,
-            &k.namespace,
-            &cfg.namespace,
-            namespace::Subjects::DefaultOnly,
-            false,
-        )
-        .map_err(wrap("/namespace"))?;
-        prefix_suffix::apply(
-            &mut ra.resmap,
-            prefix_suffix::Affix::Prefix,
-            &k.name_prefix,
-            &cfg.name_prefix,
-        )
-        .map_err(wrap("/namePrefix"))?;
-        prefix_suffix::apply(
-            &mut ra.resmap,
-            prefix_suffix::Affix::Suffix,
-            &k.name_suffix,
-            &cfg.name_suffix,
-        )
-        .map_err(wrap("/nameSuffix"))?;
+        if !k.namespace.is_empty() {
+            namespace::apply(
+                &mut ra.resmap,
+                &k.namespace,
+                &cfg.namespace,
+                namespace::Subjects::DefaultOnly,
+                false,
+            )
+            .map_err(wrap("/namespace"))?;
+            note(ra, "NamespaceTransformer");
+        }
+        if !k.name_prefix.is_empty() {
+            prefix_suffix::apply(
+                &mut ra.resmap,
+                prefix_suffix::Affix::Prefix,
+                &k.name_prefix,
+                &cfg.name_prefix,
+            )
+            .map_err(wrap("/namePrefix"))?;
+            note(ra, "PrefixTransformer");
+        }
+        if !k.name_suffix.is_empty() {
+            prefix_suffix::apply(
+                &mut ra.resmap,
+                prefix_suffix::Affix::Suffix,
+                &k.name_suffix,
+                &cfg.name_suffix,
+            )
+            .map_err(wrap("/nameSuffix"))?;
+            note(ra, "SuffixTransformer");
+        }
         for (i, label) in k.labels.iter().enumerate() {
             let mut specs: Vec<FieldSpec> = label.fields.clone();
             let merged = if label.include_selectors {
@@ -714,35 +782,62 @@ impl<'a> Builder<'a> {
                 .map(|(a, b)| (a.clone(), b.clone()))
                 .collect();
             labels::apply(&mut ra.resmap, &pairs, &specs).map_err(wrap(&format!("/labels/{i}")))?;
+            note(ra, "LabelTransformer");
         }
-        if let Some(common) = &k.common_labels {
+        let common_labels = k.common_labels.as_ref().filter(|c| !c.is_empty());
+        if let Some(common) = common_labels {
             let pairs: Vec<(String, String)> =
                 common.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
             labels::apply(&mut ra.resmap, &pairs, &cfg.common_labels)
                 .map_err(wrap("/commonLabels"))?;
         }
-        if let Some(common) = &k.common_annotations {
+        // kustomize configures the commonLabels transformer, empty or not,
+        // whenever any labels are given.
+        if common_labels.is_some() || !k.labels.is_empty() {
+            note(ra, "LabelTransformer");
+        }
+        if let Some(common) = k.common_annotations.as_ref().filter(|c| !c.is_empty()) {
             let pairs: Vec<(String, String)> =
                 common.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
             annotations::apply(&mut ra.resmap, &pairs, &cfg.common_annotations)
                 .map_err(wrap("/commonAnnotations"))?;
+            note(ra, "AnnotationsTransformer");
         }
-        super::patches::json6902(self, kt, ra)?;
+        for (i, p) in k.patches_json6902.iter().flatten().enumerate() {
+            super::patches::apply_json6902_patch(
+                self,
+                kt,
+                ra,
+                p,
+                &format!("/patchesJson6902/{i}"),
+            )?;
+            note(ra, "PatchJson6902Transformer");
+        }
         for (i, r) in k.replicas.iter().enumerate() {
             replicas::apply(&mut ra.resmap, r, &cfg.replicas)
                 .map_err(wrap(&format!("/replicas/{i}")))?;
+            note(ra, "ReplicaCountTransformer");
         }
         for (i, img) in k.images.iter().enumerate() {
             images::apply(&mut ra.resmap, img, &cfg.images)
                 .map_err(wrap(&format!("/images/{i}")))?;
+            note(ra, "ImageTagTransformer");
         }
-        super::replacements::run(self, kt, ra)?;
+        if !k.replacements.is_empty() {
+            super::replacements::run(self, kt, ra)?;
+            note(ra, "ReplacementTransformer");
+        }
         let ts = k.transformers.clone();
         for (i, entry) in ts.iter().enumerate() {
             let ptr = format!("/transformers/{i}");
             let configs = self.plugin_configs(kt, entry, &ptr)?;
             for cfg in configs {
                 super::plugins::transform(self, kt, ra, &cfg, &ptr)?;
+                if kt.origin.is_some() {
+                    if let Some(by) = Configured::from_config(&cfg) {
+                        build_metadata::record_transformer(&mut ra.resmap, &by);
+                    }
+                }
             }
         }
         let vs = k.validators.clone();

@@ -155,6 +155,11 @@ impl MergeSchema {
     }
 
     /// The schema of a resource type, if the document defines one.
+    /// Whether the schema defines this resource type.
+    pub fn knows_type(&self, api_version: &str, kind: &str) -> bool {
+        self.for_type(api_version, kind).is_some()
+    }
+
     pub(crate) fn for_type(&self, api_version: &str, kind: &str) -> Option<&Schema> {
         let name = self
             .by_gvk
