@@ -1,32 +1,73 @@
-//! Golden cases for `replacements` and `vars`, labelled with `kubectl
-//! kustomize` (v1.32, kustomize v5.5.0): each directory under
-//! `fixtures/render/{replacements,vars}` holds an `input/` kustomization and
-//! either `expected.yaml` (the build output, byte for byte) or `expected.err`
-//! (a substring of kubectl's error message).
+//! Golden cases for the renderer, labelled with `kubectl kustomize` (v1.32,
+//! kustomize v5.5.0; `scripts/label-render-goldens.sh` re-labels them).
+//!
+//! Each directory `fixtures/render/<feature>/<case>/` holds an `input/`
+//! kustomization and either `expected.yaml` (the build output, byte for byte)
+//! or `expected.err` (a substring of kubectl's error message). A successful
+//! case may also hold `expected.stderr`: kubectl's warnings, line for line;
+//! without it the build must warn about nothing.
+//!
+//! `fixtures/render/patch` (tests/patch_goldens.rs) and `fixtures/render/bad`
+//! (tests/inputs.rs) have their own harnesses.
 
 use std::path::{Path, PathBuf};
 
 use drydock::render::{self, BuildOptions};
 use drydock::source::Sources;
 
-fn cases(feature: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/render")
-        .join(feature);
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// Feature directories with their own harness.
+const ELSEWHERE: &[&str] = &["patch", "bad"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/render")
+}
+
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("input").is_dir())
+        .filter(|p| p.is_dir())
         .collect();
     out.sort();
     out
 }
 
+fn name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `(feature, cases)` for every feature directory that holds cases.
+fn features() -> Vec<(String, Vec<PathBuf>)> {
+    sorted_dirs(&root())
+        .into_iter()
+        .filter(|f| !ELSEWHERE.contains(&name(f).as_str()))
+        .map(|f| {
+            let cases: Vec<PathBuf> = sorted_dirs(&f)
+                .into_iter()
+                .filter(|c| c.join("input").is_dir())
+                .collect();
+            (name(&f), cases)
+        })
+        .filter(|(_, cases)| !cases.is_empty())
+        .collect()
+}
+
 /// Builds one case; `Ok` when it behaves as kubectl does.
 fn check(case: &Path) -> Result<(), String> {
     let mut sources = Sources::default();
-    let result = render::build(&case.join("input"), &BuildOptions::default(), &mut sources)
-        .and_then(|b| b.emit());
+    let built = render::build(&case.join("input"), &BuildOptions::default(), &mut sources);
+    let warnings = built
+        .as_ref()
+        .map(|b| {
+            b.warnings
+                .iter()
+                .map(|w| format!("{w}\n"))
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let result = built.and_then(|b| b.emit());
     let expected_err = case.join("expected.err");
     if expected_err.is_file() {
         let want = std::fs::read_to_string(&expected_err).map_err(|e| e.to_string())?;
@@ -38,11 +79,22 @@ fn check(case: &Path) -> Result<(), String> {
         };
     }
     let want = std::fs::read_to_string(case.join("expected.yaml")).map_err(|e| e.to_string())?;
-    match result {
-        Err(e) => Err(format!("failed: {}", e.message)),
-        Ok(got) if got == want => Ok(()),
-        Ok(got) => Err(first_difference(&want, &got)),
+    let got = result.map_err(|e| format!("failed: {}", e.message))?;
+    if got != want {
+        return Err(first_difference(&want, &got));
     }
+    let want_stderr = match std::fs::read_to_string(case.join("expected.stderr")) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e.to_string()),
+    };
+    if warnings != want_stderr {
+        return Err(format!(
+            "warnings differ:\n{}",
+            first_difference(&want_stderr, &warnings)
+        ));
+    }
+    Ok(())
 }
 
 fn first_difference(want: &str, got: &str) -> String {
@@ -61,34 +113,45 @@ fn first_difference(want: &str, got: &str) -> String {
     )
 }
 
-fn run(feature: &str) {
-    let all = cases(feature);
-    assert!(!all.is_empty(), "no cases for {feature}");
-    let failures: Vec<String> = all
-        .iter()
-        .filter_map(|case| {
-            let name = case
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            check(case).err().map(|e| format!("{feature}/{name}: {e}"))
-        })
-        .collect();
+#[test]
+fn all_features() {
+    let features = features();
+    for required in ["replacements", "vars", "format"] {
+        assert!(
+            features.iter().any(|(f, _)| f == required),
+            "no cases for {required}"
+        );
+    }
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for (feature, cases) in &features {
+        total += cases.len();
+        for case in cases {
+            if let Err(e) = check(case) {
+                failures.push(format!("{feature}/{}: {e}", name(case)));
+            }
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} of {} cases fail:\n{}",
         failures.len(),
-        all.len(),
+        total,
         failures.join("\n")
     );
 }
 
+/// A case that holds neither expected file would be skipped silently.
 #[test]
-fn replacements() {
-    run("replacements");
-}
-
-#[test]
-fn vars() {
-    run("vars");
+fn every_case_is_labelled() {
+    let unlabelled: Vec<String> = features()
+        .iter()
+        .flat_map(|(feature, cases)| cases.iter().map(move |c| (feature, c)))
+        .filter(|(_, c)| c.join("expected.yaml").is_file() == c.join("expected.err").is_file())
+        .map(|(feature, c)| format!("{feature}/{}", name(c)))
+        .collect();
+    assert!(
+        unlabelled.is_empty(),
+        "cases need exactly one of expected.yaml and expected.err: {unlabelled:?}"
+    );
 }

@@ -5,6 +5,9 @@
 //! Apache-2.0, see NOTICE), kept here as data in kustomize's own format so that
 //! a kustomization's `configurations` files merge with them unchanged.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use super::resid::Gvk;
@@ -107,34 +110,92 @@ pub struct TransformerConfig {
 /// favour of a more specific spec already there); present specs that differ
 /// in `create` conflict.
 pub fn merge_one(list: &mut Vec<FieldSpec>, fs: FieldSpec) -> Result<(), String> {
-    let new_gvk = fs.gvk();
-    match list
-        .iter()
-        .find(|x| x.path == fs.path && x.gvk().is_selected_by(&new_gvk))
-    {
-        Some(x) if x.create != fs.create => Err(format!(
-            "conflicting fieldspecs: {} at {}",
-            fs.gvk(),
-            fs.path
-        )),
-        Some(_) => Ok(()),
-        None => {
+    match present(list.iter(), &fs)? {
+        true => Ok(()),
+        false => {
             list.push(fs);
             Ok(())
         }
     }
 }
 
-pub fn merge_all(list: &mut Vec<FieldSpec>, other: &[FieldSpec]) -> Result<(), String> {
-    for fs in other {
-        merge_one(list, fs.clone())?;
+/// Whether `fs` is already among `candidates` (in list order), or the
+/// conflict error of [`merge_one`].
+fn present<'a>(
+    mut candidates: impl Iterator<Item = &'a FieldSpec>,
+    fs: &FieldSpec,
+) -> Result<bool, String> {
+    // `Gvk::is_selected_by` on the strings, without building a Gvk per entry.
+    let selected = |x: &FieldSpec| {
+        x.path == fs.path
+            && (fs.group.is_empty() || fs.group == x.group)
+            && (fs.version.is_empty() || fs.version == x.version)
+            && (fs.kind.is_empty() || fs.kind == x.kind)
+    };
+    match candidates.find(|x| selected(x)) {
+        Some(x) if x.create != fs.create => Err(format!(
+            "conflicting fieldspecs: {} at {}",
+            fs.gvk(),
+            fs.path
+        )),
+        Some(_) => Ok(true),
+        None => Ok(false),
     }
+}
+
+/// [`merge_one`] for each of `other`. Every kustomization merges the whole
+/// default tables, so candidates are looked up by path instead of scanning
+/// the list for each spec.
+pub fn merge_all(list: &mut Vec<FieldSpec>, other: &[FieldSpec]) -> Result<(), String> {
+    if other.is_empty() {
+        return Ok(());
+    }
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::with_capacity(list.len() + other.len());
+    for (i, x) in list.iter().enumerate() {
+        by_path.entry(x.path.as_str()).or_default().push(i);
+    }
+    // Specs taken from `other`, appended to `list` at the end; indexes past
+    // the original length point into this.
+    let base = list.len();
+    let mut added: Vec<&FieldSpec> = Vec::new();
+    for fs in other {
+        let hits = by_path
+            .get(fs.path.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let candidates = hits
+            .iter()
+            .map(|&i| if i < base { &list[i] } else { added[i - base] });
+        if !present(candidates, fs)? {
+            by_path
+                .entry(fs.path.as_str())
+                .or_default()
+                .push(base + added.len());
+            added.push(fs);
+        }
+    }
+    list.extend(added.into_iter().cloned());
     Ok(())
 }
 
 impl TransformerConfig {
     /// Adds `other`'s specs to these (a kustomization's `configurations`).
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), String> {
+        // Nearly every merge in a build is of the default tables, into an
+        // empty config or into the defaults again; their outcome is known.
+        if let Some(d) = defaults().filter(|d| *d == other) {
+            if self == d {
+                return Ok(());
+            }
+            if *self == TransformerConfig::default() {
+                self.clone_from(d);
+                return Ok(());
+            }
+        }
+        self.merge_tables(other)
+    }
+
+    fn merge_tables(&mut self, other: &TransformerConfig) -> Result<(), String> {
         merge_all(&mut self.name_prefix, &other.name_prefix)?;
         merge_all(&mut self.name_suffix, &other.name_suffix)?;
         merge_all(&mut self.namespace, &other.namespace)?;
@@ -146,7 +207,10 @@ impl TransformerConfig {
         merge_all(&mut self.images, &other.images)?;
         merge_all(&mut self.replicas, &other.replicas)?;
         for br in &other.name_reference {
-            match self.name_reference.iter_mut().find(|x| x.gvk() == br.gvk()) {
+            let same = |x: &&mut NameBackRef| {
+                x.kind == br.kind && x.group == br.group && x.version == br.version
+            };
+            match self.name_reference.iter_mut().find(same) {
                 Some(x) => merge_all(&mut x.field_specs, &br.field_specs)?,
                 None => self.name_reference.push(br.clone()),
             }
@@ -157,16 +221,48 @@ impl TransformerConfig {
     /// kustomize's `MakeTransformerConfig`: the `configurations` files, then
     /// the defaults merged into them.
     pub fn with_defaults(files: Vec<TransformerConfig>) -> Result<TransformerConfig, String> {
+        if files.is_empty() {
+            if let Some(d) = defaults() {
+                return Ok(d.clone());
+            }
+        }
         let mut out = TransformerConfig::default();
         for f in &files {
             out.merge(f)?;
         }
-        out.merge(&TransformerConfig::builtin())?;
+        out.merge_tables(builtin_tables())?;
         Ok(out)
     }
 
     /// kustomize's default tables.
     pub fn builtin() -> TransformerConfig {
+        builtin_tables().clone()
+    }
+}
+
+/// The builtin tables merged into an empty config (what a kustomization
+/// without `configurations` uses), computed once per process. `None` unless
+/// merging them into an empty config or into themselves is known to give
+/// them back, which is what lets [`TransformerConfig::merge`] skip the work.
+fn defaults() -> Option<&'static TransformerConfig> {
+    static DEFAULTS: OnceLock<Option<TransformerConfig>> = OnceLock::new();
+    DEFAULTS
+        .get_or_init(|| {
+            let mut d = TransformerConfig::default();
+            d.merge_tables(builtin_tables()).ok()?;
+            let mut again = TransformerConfig::default();
+            again.merge_tables(&d).ok()?;
+            let mut twice = d.clone();
+            twice.merge_tables(&d).ok()?;
+            (again == d && twice == d).then_some(d)
+        })
+        .as_ref()
+}
+
+/// The default tables, decoded once per process.
+fn builtin_tables() -> &'static TransformerConfig {
+    static TABLES: OnceLock<TransformerConfig> = OnceLock::new();
+    TABLES.get_or_init(|| {
         let text = include_str!("builtin_fieldspecs.yaml");
         let opts = crate::yaml::LoadOptions::default();
         let parsed = crate::yaml::parse(crate::source::FileId(0), text, &opts);
@@ -177,7 +273,7 @@ impl TransformerConfig {
             .map(|d| d.value)
             .unwrap_or_default();
         serde_json::from_value(value.to_json()).unwrap_or_default()
-    }
+    })
 }
 
 /// What to create at the end of a path when the field is missing.

@@ -133,25 +133,33 @@ fn secret_base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Env files, then literals, then files, as kustomize orders them.
+/// Env files, then literals, then files, as kustomize orders them; an error
+/// names the whole list it came from, as kustomize's does.
 fn collect_pairs(
     args: &GeneratorArgs,
     read: &mut ReadFile<'_>,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let context = |what: &str, list: &[String], e: String| {
+        format!("loading KV pairs: {what} [{}]: {e}", list.join(" "))
+    };
     let mut pairs = Vec::new();
     for env in &args.envs {
-        let content = read(env)?;
-        pairs.extend(env_file_pairs(&content)?);
+        let content = read(env).map_err(|e| context("env source files:", &args.envs, e))?;
+        pairs.extend(
+            env_file_pairs(&content).map_err(|e| context("env source files:", &args.envs, e))?,
+        );
     }
     for lit in &args.literals {
         let Some((k, v)) = lit.split_once('=') else {
-            return Err(format!("invalid literal source {lit}, expected key=value"));
+            let e = format!("invalid literal source {lit}, expected key=value");
+            return Err(context("literal sources", &args.literals, e));
         };
         pairs.push((k.to_owned(), remove_quotes(v).as_bytes().to_vec()));
     }
     for src in &args.files {
-        let (key, path) = file_source(src)?;
-        pairs.push((key, read(&path)?));
+        let file = |e| context("file sources:", &args.files, e);
+        let (key, path) = file_source(src).map_err(file)?;
+        pairs.push((key, read(&path).map_err(file)?));
     }
     Ok(pairs)
 }
@@ -175,13 +183,19 @@ fn file_source(src: &str) -> Result<(String, String), String> {
             let base = src.rsplit('/').next().unwrap_or(src);
             Ok((base.to_owned(), src.to_owned()))
         }
-        1 if src.starts_with('=') => Err(format!("key name for file path {src} missing")),
-        1 if src.ends_with('=') => Err(format!("file path for key name {src} missing")),
+        1 if src.starts_with('=') => Err(format!(
+            "missing key name for file path {:?} in source {src:?}",
+            &src[1..]
+        )),
+        1 if src.ends_with('=') => Err(format!(
+            "missing file path for key name {:?} in source {src:?}",
+            &src[..src.len() - 1]
+        )),
         1 => {
             let (k, p) = src.split_once('=').unwrap_or((src, ""));
             Ok((k.to_owned(), p.to_owned()))
         }
-        _ => Err("key names or file paths cannot contain '='".to_owned()),
+        _ => Err(format!("source {src:?} key name or file path contains '='")),
     }
 }
 
@@ -208,21 +222,14 @@ fn env_file_pairs(content: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
             Some((k, v)) => (k, v.to_owned()),
             None => (line, std::env::var(line).unwrap_or_default()),
         };
-        if !is_env_var_name(key) {
-            return Err(format!(
-                "{key:?} is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
-            ));
+        // kustomize v5.5.0 takes any key verbatim but drops an empty one.
+        if key.is_empty() {
+            continue;
         }
         out.push((key.to_owned(), value.into_bytes()));
     }
     // A trailing newline does not make an extra line.
     Ok(out)
-}
-
-fn is_env_var_name(k: &str) -> bool {
-    let mut chars = k.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || "-._".contains(c))
-        && chars.all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }
 
 /// kustomize's `CopyMergeMetaDataFieldsFrom`: labels and annotations merged
@@ -308,6 +315,11 @@ mod tests {
                 ("K1".into(), b"v1".to_vec()),
                 ("K2".into(), b"x y".to_vec())
             ]
+        );
+        let pairs = env_file_pairs(b"=dropped\nA B =1\n1A=2\n").unwrap();
+        assert_eq!(
+            pairs,
+            vec![("A B ".into(), b"1".to_vec()), ("1A".into(), b"2".to_vec())]
         );
     }
 

@@ -350,7 +350,10 @@ pub fn decode<T: serde::de::DeserializeOwned>(value: &Value, what: &str) -> Resu
         let inner = e.inner().to_string();
         let Some(rest) = inner.strip_prefix("unknown field `") else {
             return Err(DecodeError {
-                message: format!("invalid {what}: json: {}", go_type_error(&inner, &pointer)),
+                message: format!(
+                    "invalid {what}: json: {}",
+                    go_type_error(&inner, &pointer, what)
+                ),
                 pointer,
             });
         };
@@ -410,13 +413,16 @@ fn rename_key(json: &mut serde_json::Value, path: &[serde_json::Value], to: &str
     }
 }
 
-/// serde's "invalid type: integer `1`, expected a string" in Go's words.
-fn go_type_error(serde_msg: &str, pointer: &str) -> String {
+/// serde's "invalid type: integer `1`, expected a string" in Go's words:
+/// `cannot unmarshal number into Go struct field Label.labels.pairs of type
+/// string` names the innermost struct, the field path without indexes or map
+/// keys, and the Go type of the value being decoded.
+fn go_type_error(serde_msg: &str, pointer: &str, what: &str) -> String {
     let Some(rest) = serde_msg.strip_prefix("invalid type: ") else {
         return serde_msg.to_owned();
     };
     let found = rest.split([' ', ',']).next().unwrap_or("value");
-    let go = match found {
+    let mut go = match found {
         "integer" | "floating" => "number",
         "boolean" => "bool",
         "string" => "string",
@@ -424,17 +430,129 @@ fn go_type_error(serde_msg: &str, pointer: &str) -> String {
         "sequence" => "array",
         "null" | "unit" => "null",
         other => other,
-    };
+    }
+    .to_owned();
     let expected = rest.split("expected ").nth(1).unwrap_or("another type");
-    // Go names the top-level field: "Kustomization.commonLabels".
-    let field = crate::pointer::segments(pointer)
-        .next()
+    let segments: Vec<String> = crate::pointer::segments(pointer)
         .map(|s| s.into_owned())
-        .unwrap_or_default();
-    format!(
-        "cannot unmarshal {go} into Go struct field Kustomization.{field} of type {}",
-        go_expected(expected)
-    )
+        .collect();
+    let (strukt, field, ty) = go_field_path(what, &segments).unwrap_or_else(|| {
+        // Outside the known types Go names the top-level field.
+        let field = segments.first().cloned().unwrap_or_default();
+        (what.to_owned(), field, go_expected(expected).to_owned())
+    });
+    // A number that does not fit an integer type is quoted: "number 1.5".
+    if found == "floating" && ty.starts_with("int") {
+        if let Some(lit) = rest.split('`').nth(1) {
+            go = format!("number {lit}");
+        }
+    }
+    format!("cannot unmarshal {go} into Go struct field {strukt}.{field} of type {ty}")
+}
+
+/// `(struct, dotted field path, Go type)` for the value at `segments` of a
+/// kustomize type, or `None` where the type is not known here.
+fn go_field_path(root: &str, segments: &[String]) -> Option<(String, String, String)> {
+    let mut cur = format!("types.{root}");
+    let mut strukt = root.to_owned();
+    let mut path: Vec<&str> = Vec::new();
+    for seg in segments {
+        // Go decodes through pointers and reports the pointed-to type.
+        let t = cur.trim_start_matches('*').to_owned();
+        if let Some(elem) = t.strip_prefix("[]") {
+            cur = elem.to_owned();
+        } else if let Some(elem) = t.strip_prefix("map[string]") {
+            cur = elem.to_owned();
+        } else if let Some(name) = t.strip_prefix("types.") {
+            cur = go_struct_field(name, seg)?.to_owned();
+            name.clone_into(&mut strukt);
+            path.push(seg);
+        } else {
+            return None;
+        }
+    }
+    if path.is_empty() {
+        return None;
+    }
+    Some((
+        strukt,
+        path.join("."),
+        cur.trim_start_matches('*').to_owned(),
+    ))
+}
+
+/// The Go type of each field of kustomize's configuration types (v5.5.0).
+fn go_struct_field(strukt: &str, field: &str) -> Option<&'static str> {
+    const STRINGS: &str = "[]string";
+    const STRING_MAP: &str = "map[string]string";
+    Some(match (strukt, field) {
+        ("Kustomization", "apiVersion" | "kind" | "namePrefix" | "nameSuffix" | "namespace") => {
+            "string"
+        }
+        ("Kustomization", "metadata") => "*types.ObjectMeta",
+        ("Kustomization", "openapi" | "commonLabels" | "commonAnnotations") => STRING_MAP,
+        ("Kustomization", "labels") => "[]types.Label",
+        ("Kustomization", "patchesStrategicMerge") => "[]types.PatchStrategicMerge",
+        ("Kustomization", "patchesJson6902" | "patches") => "[]types.Patch",
+        ("Kustomization", "images" | "imageTags") => "[]types.Image",
+        ("Kustomization", "replacements") => "[]types.ReplacementField",
+        ("Kustomization", "replicas") => "[]types.Replica",
+        ("Kustomization", "vars") => "[]types.Var",
+        ("Kustomization", "sortOptions") => "*types.SortOptions",
+        (
+            "Kustomization",
+            "resources" | "components" | "crds" | "bases" | "configurations" | "generators"
+            | "transformers" | "validators" | "buildMetadata",
+        ) => STRINGS,
+        ("Kustomization", "configMapGenerator") => "[]types.ConfigMapArgs",
+        ("Kustomization", "secretGenerator") => "[]types.SecretArgs",
+        ("Kustomization", "generatorOptions") => "*types.GeneratorOptions",
+        ("ObjectMeta", "name" | "namespace") => "string",
+        ("ObjectMeta" | "GeneratorOptions", "labels" | "annotations") => STRING_MAP,
+        ("Label", "pairs") => STRING_MAP,
+        ("Label", "includeSelectors" | "includeTemplates") => "bool",
+        ("Label", "fields") => "[]types.FieldSpec",
+        ("FieldSpec", "group" | "version" | "kind" | "path") => "string",
+        ("FieldSpec", "create") => "bool",
+        ("Patch", "path" | "patch") => "string",
+        ("Patch", "target") => "*types.Selector",
+        ("Patch", "options") => "map[string]bool",
+        (
+            "Selector",
+            "group" | "version" | "kind" | "name" | "namespace" | "annotationSelector"
+            | "labelSelector",
+        ) => "string",
+        ("Image", "name" | "newName" | "newTag" | "digest" | "tagSuffix") => "string",
+        ("Replica", "name") => "string",
+        ("Replica", "count") => "int64",
+        ("ConfigMapArgs" | "SecretArgs", "namespace" | "name" | "behavior" | "env") => "string",
+        ("ConfigMapArgs" | "SecretArgs", "literals" | "files" | "envs") => STRINGS,
+        ("ConfigMapArgs" | "SecretArgs", "options") => "*types.GeneratorOptions",
+        ("SecretArgs", "type") => "string",
+        ("GeneratorOptions", "disableNameSuffixHash" | "immutable") => "bool",
+        ("ReplacementField", "path") => "string",
+        ("ReplacementField", "source") => "*types.SourceSelector",
+        ("ReplacementField", "targets") => "[]*types.TargetSelector",
+        ("SourceSelector", "group" | "version" | "kind" | "name" | "namespace" | "fieldPath") => {
+            "string"
+        }
+        ("SourceSelector" | "TargetSelector", "options") => "*types.FieldOptions",
+        ("TargetSelector", "select") => "*types.Selector",
+        ("TargetSelector", "reject") => "[]*types.Selector",
+        ("TargetSelector", "fieldPaths") => STRINGS,
+        ("FieldOptions", "delimiter" | "encoding") => "string",
+        ("FieldOptions", "index") => "int",
+        ("FieldOptions", "create") => "bool",
+        ("Var", "name") => "string",
+        ("Var", "objref") => "types.Target",
+        ("Var", "fieldref") => "types.FieldSelector",
+        ("Target", "apiVersion" | "group" | "version" | "kind" | "name" | "namespace") => "string",
+        ("FieldSelector", "fieldPath") => "string",
+        ("SortOptions", "order") => "types.SortOrder",
+        ("SortOptions", "legacySortOptions") => "*types.LegacySortOptions",
+        ("LegacySortOptions", "orderFirst" | "orderLast") => STRINGS,
+        _ => return None,
+    })
 }
 
 fn go_expected(serde_expected: &str) -> &'static str {

@@ -123,15 +123,19 @@ pub fn resolve(
 }
 
 /// Reads a file into `sources` (once per path) and returns its id.
+///
+/// `seen` is kept sorted by path so that a lookup is a binary search: a
+/// large tree reads thousands of files.
 pub fn read(
     sources: &mut Sources,
     seen: &mut Vec<(PathBuf, FileId)>,
     display: &Path,
     abs: &Path,
 ) -> Result<FileId, LoadError> {
-    if let Some((_, id)) = seen.iter().find(|(p, _)| p == abs) {
-        return Ok(*id);
-    }
+    let slot = match seen.binary_search_by(|(p, _)| p.as_path().cmp(abs)) {
+        Ok(i) => return Ok(seen[i].1),
+        Err(i) => i,
+    };
     if abs.is_dir() {
         return Err(LoadError::NotAFile(format!(
             "'{}' must resolve to a file",
@@ -149,7 +153,7 @@ pub fn read(
         .map(str::to_owned)
         .unwrap_or(text);
     let id = sources.add(SourceFile::new(display.display().to_string(), text));
-    seen.push((abs.to_path_buf(), id));
+    seen.insert(slot, (abs.to_path_buf(), id));
     Ok(id)
 }
 

@@ -120,14 +120,31 @@ pub fn build(dir: &Path, opts: &BuildOptions, sources: &mut Sources) -> Result<B
     let mut list = ra.resmap.into_vec();
 
     let sort_options = kt.kust.sort_options.as_ref();
-    let order = match sort_options.map(|s| s.order.as_str()) {
-        Some("fifo") => Reorder::None,
-        Some("legacy") => Reorder::Legacy,
-        _ => opts.reorder.unwrap_or_default(),
+    let order = match sort_options {
+        Some(s) => match s.order.as_str() {
+            "fifo" if s.legacy_sort_options.is_some() => {
+                return Err(RenderError {
+                    code: &codes::KUSTOMIZATION_INVALID,
+                    message: "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'".to_owned(),
+                    location: at("/sortOptions/legacySortOptions"),
+                });
+            }
+            "fifo" => Reorder::None,
+            "legacy" => Reorder::Legacy,
+            _ => {
+                return Err(RenderError {
+                    code: &codes::KUSTOMIZATION_INVALID,
+                    message: "the field 'sortOptions.order' must be one of [fifo, legacy]"
+                        .to_owned(),
+                    location: at("/sortOptions"),
+                });
+            }
+        },
+        None => opts.reorder.unwrap_or_default(),
     };
     if sort_options.is_some() && opts.reorder.is_some() {
         b.warnings.push(
-            "Warning: sortOptions in the kustomization file overrides the --reorder flag"
+            "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
                 .to_owned(),
         );
     }

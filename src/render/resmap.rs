@@ -153,9 +153,8 @@ impl ResMap {
                     }
                     Behavior::Create => {
                         return Err(format!(
-                            "id {} exists; can not use behavior: '{}', behavior must be merge or replace",
-                            go_id(&id),
-                            res.behavior.as_str()
+                            "id {} exists; behavior must be merge or replace",
+                            go_id(&id)
                         ));
                     }
                 }

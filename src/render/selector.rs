@@ -9,21 +9,67 @@ use super::res::Res;
 
 /// A compiled selector.
 pub struct Matcher {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Option<LabelSelector>,
     annotations: Option<LabelSelector>,
 }
 
-fn anchored(pattern: &str) -> Result<Option<Regex>, String> {
+/// An anchored pattern. Most selectors name a kind, a group or a name
+/// literally; those are matched without compiling a regular expression,
+/// which costs far more than the whole match.
+pub(crate) enum Pattern {
+    /// ASCII letters, digits and `-_/:`, with `.` standing for any character
+    /// but a newline, as in a regular expression.
+    Plain(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    /// Whether `pattern` needs no regular expression to match it as one.
+    pub(crate) fn is_plain(pattern: &str) -> bool {
+        pattern
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_/:.".contains(&b))
+    }
+
+    /// Matches a prefix of `s` against a plain pattern; returns the rest.
+    pub(crate) fn strip_plain<'s>(pattern: &str, s: &'s str) -> Option<&'s str> {
+        let mut chars = s.char_indices();
+        for p in pattern.bytes() {
+            let (_, c) = chars.next()?;
+            let ok = if p == b'.' {
+                c != '\n'
+            } else {
+                c == char::from(p)
+            };
+            if !ok {
+                return None;
+            }
+        }
+        Some(chars.next().map_or("", |(i, _)| &s[i..]))
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Pattern::Plain(p) => Pattern::strip_plain(p, s) == Some(""),
+            Pattern::Regex(re) => re.is_match(s),
+        }
+    }
+}
+
+fn anchored(pattern: &str) -> Result<Option<Pattern>, String> {
     if pattern.is_empty() {
         return Ok(None);
     }
+    if Pattern::is_plain(pattern) {
+        return Ok(Some(Pattern::Plain(pattern.to_owned())));
+    }
     Regex::new(&format!("^(?:{pattern})$"))
-        .map(Some)
+        .map(|re| Some(Pattern::Regex(re)))
         .map_err(|e| format!("invalid regular expression '{pattern}': {e}"))
 }
 
@@ -47,7 +93,7 @@ impl Matcher {
     /// kustomize's `ResMap.Select`: name and (effective) namespace on the
     /// original or the current id, GVK on the current one.
     pub fn matches(&self, r: &Res) -> bool {
-        let m = |re: &Option<Regex>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
+        let m = |p: &Option<Pattern>, s: &str| p.as_ref().is_none_or(|p| p.is_match(s));
         let cur = r.cur_id();
         let org = r.org_id();
         if !(m(&self.namespace, org.effective_namespace())
@@ -185,6 +231,29 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn plain_patterns_match_as_regexes_do() {
+        let cases = [
+            ("Deployment", "Deployment", true),
+            ("Deployment", "Deployments", false),
+            ("Deployment", "deployment", false),
+            ("apps", "", false),
+            ("networking.k8s.io", "networking.k8s.io", true),
+            ("networking.k8s.io", "networkingXk8sXio", true),
+            ("a.c", "a\nc", false),
+            ("a.c", "aéc", true),
+            ("svc-001", "svc-001", true),
+        ];
+        for (pattern, s, want) in cases {
+            let re = Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            assert_eq!(re.is_match(s), want, "{pattern} on {s:?}");
+            let p = anchored(pattern).unwrap().unwrap();
+            assert!(matches!(p, Pattern::Plain(_)));
+            assert_eq!(p.is_match(s), want, "{pattern} on {s:?}");
+        }
+        assert!(matches!(anchored("a|b"), Ok(Some(Pattern::Regex(_)))));
     }
 
     #[test]

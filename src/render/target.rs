@@ -286,7 +286,7 @@ impl<'a> Builder<'a> {
         self.warnings
             .extend(kust.deprecation_warnings().into_iter().map(str::to_owned));
         kust.fix();
-        if kust.is_empty() {
+        if !has_content(&value) {
             return Err(RenderError {
                 code: &codes::KUSTOMIZATION_INVALID,
                 message: "kustomization.yaml is empty".to_owned(),
@@ -702,8 +702,21 @@ impl<'a> Builder<'a> {
         kt: &KustTarget,
         ra: &mut Accumulator,
     ) -> Result<(), RenderError> {
+        // The transformers read the field specs while changing the objects;
+        // lending them out avoids copying the tables once per kustomization.
+        let cfg = std::mem::take(&mut ra.config);
+        let result = self.apply_transformers(kt, ra, &cfg);
+        ra.config = cfg;
+        result
+    }
+
+    fn apply_transformers(
+        &mut self,
+        kt: &KustTarget,
+        ra: &mut Accumulator,
+        cfg: &TransformerConfig,
+    ) -> Result<(), RenderError> {
         let k = &kt.kust;
-        let cfg = ra.config.clone();
         // Each configured builtin transformer is noted on every object when
         // provenance is tracked.
         let note = |ra: &mut Accumulator, kind: &str| {
@@ -882,6 +895,25 @@ fn check_field_specs(kust: &Value) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+/// Whether a kustomization sets anything: kustomize compares the decoded Go
+/// struct with an empty one, so a field set to an empty list or map counts
+/// while one set to null, `""`, 0 or false does not.
+fn has_content(kust: &Value) -> bool {
+    let Some(map) = kust.as_map() else {
+        return false;
+    };
+    map.iter()
+        .filter(|(k, _)| !matches!(*k, "apiVersion" | "kind"))
+        .any(|(_, v)| match v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::BigInt(_) | Value::Seq(_) | Value::Map(_) => true,
+        })
 }
 
 /// kustomize's Go-struct rendering of an object's identity in errors.

@@ -521,7 +521,10 @@ impl<'a> Builder<'a> {
         if resolved == Resolved::NonFinite {
             let d = Diagnostic::new(
                 &codes::YAML_NON_FINITE,
-                format!("`{text}` is a YAML infinity or NaN, which JSON cannot represent: kubectl fails on this document"),
+                format!(
+                    "`{text}` is a YAML infinity or NaN, which JSON cannot represent: kubectl fails on this document with `json: unsupported value: {}`",
+                    go_non_finite(text)
+                ),
             )
             .help(format!("quote it (\"{text}\") if a string is meant"))
             .at(self.span_loc(s, e));
@@ -1000,5 +1003,16 @@ fn describe(text: &str) -> String {
         Value::Float(f) => format!("the number {f}"),
         Value::BigInt(s) => format!("the number {s}"),
         _ => "a non-string".to_owned(),
+    }
+}
+
+/// How Go prints a non-finite float, as kubectl's JSON encoder reports it.
+fn go_non_finite(text: &str) -> &'static str {
+    if text.to_ascii_lowercase().contains("nan") {
+        "NaN"
+    } else if text.starts_with('-') {
+        "-Inf"
+    } else {
+        "+Inf"
     }
 }

@@ -130,6 +130,16 @@ pub(super) fn syntax_error(file: FileId, text: &str, at: usize, info: &str) -> D
             "this key interrupts the list above it: indent it under a list item, or align it with the key that holds the list".to_owned(),
             here,
         )
+    } else if info.contains("expected ',' or ']'") || info.contains("expected ',' or '}'") {
+        // go-yaml's words, which kubectl prints.
+        let close = if info.contains(']') { ']' } else { '}' };
+        (
+            format!("did not find expected ',' or '{close}'"),
+            format!(
+                "a flow collection is not closed: add the missing '{close}', or quote a value that starts with '[' or '{{'"
+            ),
+            here,
+        )
     } else if info.contains("unknown anchor") {
         (
             info.to_owned(),

@@ -12,20 +12,53 @@ use super::apply_specs;
 use crate::render::fieldspec::FieldSpec;
 use crate::render::kustomization::Image;
 use crate::render::resmap::ResMap;
+use crate::render::selector::Pattern;
 use crate::yaml::Value;
 
+/// Which images an entry applies to: kustomize's
+/// `^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`.
+enum Matcher {
+    /// A name that is a plain pattern, matched without a regular expression.
+    Plain(String),
+    Regex(Regex),
+}
+
+impl Matcher {
+    fn new(name: &str) -> Result<Matcher, String> {
+        if Pattern::is_plain(name) {
+            return Ok(Matcher::Plain(name.to_owned()));
+        }
+        // kustomize inserts the name into the pattern unescaped.
+        let pattern = format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$");
+        Regex::new(&pattern)
+            .map(Matcher::Regex)
+            .map_err(|e| format!("image name '{name}' is not a valid regular expression: {e}"))
+    }
+
+    fn is_match(&self, image: &str) -> bool {
+        match self {
+            Matcher::Regex(re) => re.is_match(image),
+            Matcher::Plain(name) => {
+                // A plain name matches a fixed number of characters, so the
+                // tag and digest groups can only match what follows it.
+                let Some(mut rest) = Pattern::strip_plain(name, image) else {
+                    return false;
+                };
+                let part = |c: char| c.is_ascii_alphanumeric() || "_.{}-".contains(c);
+                if let Some(tag) = rest.strip_prefix(':') {
+                    rest = tag.trim_start_matches(part);
+                }
+                if let Some(digest) = rest.strip_prefix("@sha256:") {
+                    rest = digest.trim_start_matches(part);
+                }
+                rest.is_empty()
+            }
+        }
+    }
+}
+
 pub fn apply(rm: &mut ResMap, image: &Image, specs: &[FieldSpec]) -> Result<(), String> {
-    // kustomize inserts the name into the pattern unescaped.
-    let pattern = format!(
-        "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-        image.name
-    );
-    let re = Regex::new(&pattern).map_err(|e| {
-        format!(
-            "image name '{}' is not a valid regular expression: {e}",
-            image.name
-        )
-    })?;
+    let re = Matcher::new(&image.name)?;
     for r in rm.iter_mut() {
         if r.kind() != "CustomResourceDefinition" {
             legacy_pass(&mut r.value, &re, image);
@@ -39,7 +72,7 @@ pub fn apply(rm: &mut ResMap, image: &Image, specs: &[FieldSpec]) -> Result<(), 
     Ok(())
 }
 
-fn legacy_pass(v: &mut Value, re: &Regex, image: &Image) {
+fn legacy_pass(v: &mut Value, re: &Matcher, image: &Image) {
     match v {
         Value::Map(m) => {
             for (k, child) in m.iter_mut() {
@@ -65,7 +98,7 @@ fn legacy_pass(v: &mut Value, re: &Regex, image: &Image) {
     }
 }
 
-fn update(v: &mut Value, re: &Regex, image: &Image) {
+fn update(v: &mut Value, re: &Matcher, image: &Image) {
     let Value::String(current) = v else { return };
     if !re.is_match(current) {
         return;
@@ -164,6 +197,41 @@ mod tests {
     }
 
     #[test]
+    fn plain_names_match_as_the_regex_does() {
+        let names = [
+            "nginx",
+            "registry.example.com/team/app",
+            "localhost:5000/app",
+        ];
+        let images = [
+            "nginx",
+            "nginx:1.25",
+            "nginx:1.25@sha256:abc",
+            "nginx@sha256:abc",
+            "nginx:1.25:x",
+            "nginx@sha1:abc",
+            "nginxplus",
+            "nginx:",
+            "registry.example.com/team/app:v1",
+            "registryXexampleXcom/team/app",
+            "localhost:5000/app",
+            "localhost:5000/app:2@sha256:{x}",
+            "localhost:5000/app/",
+        ];
+        for name in names {
+            let re = Regex::new(&format!(
+                "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .unwrap();
+            let m = Matcher::new(name).unwrap();
+            assert!(matches!(m, Matcher::Plain(_)));
+            for image in images {
+                assert_eq!(m.is_match(image), re.is_match(image), "{name} on {image}");
+            }
+        }
+    }
+
+    #[test]
     fn edits() {
         let img = |name: &str, tag: &str, digest: &str, suffix: &str| Image {
             name: name.into(),
@@ -173,11 +241,7 @@ mod tests {
             ..Image::default()
         };
         let run = |current: &str, i: &Image| {
-            let re = Regex::new(&format!(
-                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-                i.name
-            ))
-            .unwrap();
+            let re = Matcher::new(&i.name).unwrap();
             let mut v = Value::from(current);
             update(&mut v, &re, i);
             v.as_str().unwrap_or_default().to_owned()

@@ -2,10 +2,13 @@
 //! every namespaced object, rename `v1` Namespace objects, and fix the
 //! namespace of RoleBinding subjects that name the `default` ServiceAccount.
 
+use std::collections::HashMap;
+
 use super::apply_specs;
 use crate::render::fieldspec::{Create, FieldSpec};
+use crate::render::resid::{Gvk, ResId};
 use crate::render::resmap::ResMap;
-use crate::yaml::Value;
+use crate::yaml::{Str, Value};
 
 /// Which RoleBinding and ClusterRoleBinding subjects get the namespace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,11 +53,18 @@ pub fn apply(
         }
         Ok(())
     };
+    // How many objects hold each current id, kept up to date as objects
+    // move, so that the conflict check below is not a scan per object.
+    let mut counts: HashMap<IdKey, usize> = HashMap::with_capacity(rm.len());
+    for r in rm.iter() {
+        *counts.entry(id_key(r.cur_id())).or_default() += 1;
+    }
     for i in 0..rm.len() {
         let Some(r) = rm.get_mut(i) else { continue };
         if r.value.is_null() {
             continue;
         }
+        let before = id_key(r.cur_id());
         r.store_previous_id();
         let gvk = r.gvk();
         if !gvk.is_cluster_scoped() {
@@ -77,13 +87,28 @@ pub fn apply(
         let mut set = setter;
         apply_specs(r, &rest, Some(Create::Scalar), &mut set)?;
         let id = r.cur_id();
-        if rm.matching_current_id(|x| x.equals(&id)).len() != 1 {
+        let after = id_key(id.clone());
+        if after != before {
+            if let Some(n) = counts.get_mut(&before) {
+                *n -= 1;
+            }
+            *counts.entry(after.clone()).or_default() += 1;
+        }
+        if counts.get(&after) != Some(&1) {
             return Err(format!(
                 "namespace transformation produces ID conflict: {id}"
             ));
         }
     }
     Ok(())
+}
+
+/// The parts `ResId::equals` compares, in a hashable form.
+type IdKey = (Gvk, Str, Str);
+
+fn id_key(id: ResId) -> IdKey {
+    let ns = Str::from(id.effective_namespace());
+    (id.gvk, id.name, ns)
 }
 
 fn set_subjects(obj: &mut Value, ns: &str, mode: Subjects, unset_only: bool) {
