@@ -155,3 +155,116 @@ fn every_case_is_labelled() {
         "cases need exactly one of expected.yaml and expected.err: {unlabelled:?}"
     );
 }
+
+/// The example application in `overlays/` renders as kubectl renders it.
+#[test]
+fn example_overlays() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for env in ["dev", "staging", "prod"] {
+        let mut sources = Sources::default();
+        let built = render::build(
+            &repo.join("overlays").join(env),
+            &BuildOptions::default(),
+            &mut sources,
+        )
+        .and_then(|b| b.emit())
+        .unwrap_or_else(|e| panic!("overlays/{env}: {}", e.message));
+        let want = std::fs::read_to_string(repo.join(format!("fixtures/overlays/{env}.yaml")))
+            .unwrap_or_else(|e| panic!("fixtures/overlays/{env}.yaml: {e}"));
+        assert!(
+            built == want,
+            "overlays/{env}: {}",
+            first_difference(&want, &built)
+        );
+    }
+}
+
+/// The committed goldens still say what kubectl says: every labelled output
+/// is rebuilt with `kubectl kustomize` and compared byte for byte, and every
+/// case that expects an error must make kubectl fail. Skipped, with a
+/// message, where kubectl is not installed.
+#[test]
+fn goldens_agree_with_kubectl() {
+    let kubectl_works = std::process::Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !kubectl_works {
+        eprintln!("kubectl is not installed: the goldens are not re-checked against it");
+        return;
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut jobs: Vec<(String, PathBuf, Option<PathBuf>)> = Vec::new();
+    for (feature, cases) in features() {
+        for case in cases {
+            let expected = case.join("expected.yaml");
+            let label = format!("{feature}/{}", name(&case));
+            jobs.push((
+                label,
+                case.join("input"),
+                Some(expected).filter(|p| p.is_file()),
+            ));
+        }
+    }
+    for env in ["dev", "staging", "prod"] {
+        jobs.push((
+            format!("overlays/{env}"),
+            repo.join("overlays").join(env),
+            Some(repo.join(format!("fixtures/overlays/{env}.yaml"))),
+        ));
+    }
+    // kubectl is slow to start; a few at a time keeps this short.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((label, dir, expected)) = jobs.get(i) else {
+                        break;
+                    };
+                    if let Err(e) = agree(dir, expected.as_deref()) {
+                        failures
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(format!("{label}: {e}"));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|p| p.into_inner());
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "goldens that kubectl no longer agrees with (re-label with scripts/label-render-goldens.sh):\n{}",
+        failures.join("\n")
+    );
+}
+
+fn agree(dir: &Path, expected: Option<&Path>) -> Result<(), String> {
+    let out = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("cannot run kubectl: {e}"))?;
+    match expected {
+        Some(path) => {
+            let want = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+            let got = String::from_utf8_lossy(&out.stdout);
+            if !out.status.success() {
+                return Err(format!(
+                    "kubectl fails: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            if got != want {
+                return Err(first_difference(&want, &got));
+            }
+            Ok(())
+        }
+        None if out.status.success() => Err("kubectl builds it, but an error is expected".into()),
+        None => Ok(()),
+    }
+}
