@@ -19,6 +19,7 @@ pub mod pointer;
 pub mod render;
 pub mod report;
 pub mod resource;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 pub mod yaml;
