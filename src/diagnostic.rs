@@ -222,6 +222,17 @@ pub mod codes {
         RENDER_DUPLICATE_ID = "render-duplicate-id", Error, "two resources with the same kind, name and namespace";
         RENDER_UNSUPPORTED = "render-unsupported", Error, "remote bases, helm charts and exec or container plugins, which drydock does not run";
         RENDER_ERROR = "render-error", Error, "any other build failure kustomize reports (patch without target, generator conflict, ...)";
+        // Schema validation against the Kubernetes API.
+        SCHEMA_UNKNOWN_FIELD = "schema-unknown-field", Error, "a field the API schema does not have (a typo, or a field of another kind or version)";
+        SCHEMA_TYPE = "schema-type", Error, "a value of the wrong type (`replicas: \"3\"`)";
+        SCHEMA_REQUIRED = "schema-required", Error, "a required field is missing";
+        SCHEMA_ENUM = "schema-enum", Error, "a value that is not one of those the API accepts";
+        SCHEMA_FORMAT = "schema-format", Error, "a string in the wrong format: a quantity, base64 data, a date, a duration";
+        SCHEMA_INVALID = "schema-invalid", Error, "any other schema violation (a number out of range, a pattern, too few items)";
+        SCHEMA_MISSING = "schema-missing", Error, "a kind with no schema: a misspelt kind, or a custom resource without its CRD";
+        API_VERSION_UNKNOWN = "api-version-unknown", Error, "a kind the target Kubernetes version serves, but not at this apiVersion";
+        API_REMOVED = "api-removed", Error, "an apiVersion the target Kubernetes version no longer serves";
+        API_DEPRECATED = "api-deprecated", Warning, "an apiVersion that is deprecated in the target Kubernetes version";
     }
 
     /// Looks a code up by name.

@@ -22,4 +22,5 @@ pub mod resource;
 pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod validate;
 pub mod yaml;

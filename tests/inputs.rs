@@ -352,9 +352,13 @@ fn every_code_is_exercised() {
         .flat_map(|c| c.diagnostics.iter().map(|d| d.0))
         .collect();
     seen.insert("io-error"); // see missing_paths_are_io_errors
+    // Schema validation is not part of `check` yet: src/validate/tests.rs
+    // exercises its codes.
+    let validation = |c: &str| c.starts_with("schema-") || c.starts_with("api-");
     let all: std::collections::BTreeSet<&str> = drydock::diagnostic::codes::ALL
         .iter()
         .map(|c| c.name)
+        .filter(|c| !validation(c))
         .collect();
     assert_eq!(seen, all);
 }

@@ -1,0 +1,209 @@
+use super::*;
+use crate::source::Sources;
+
+/// Validates one YAML document; (code, pointer, message, help) per finding.
+fn run(yaml: &str, version: &str) -> Vec<(String, String, String, Option<String>)> {
+    let mut sources = Sources::default();
+    let file = sources.add(crate::source::SourceFile::new("t.yaml", yaml));
+    let parsed = crate::yaml::parse(file, yaml, &crate::yaml::LoadOptions::default());
+    let resources: Vec<Resource> = parsed
+        .docs
+        .into_iter()
+        .map(|d| Resource {
+            value: d.value,
+            origin: crate::resource::Origin {
+                doc: d.span,
+                base: Default::default(),
+            },
+        })
+        .collect();
+    let stage = Validate {
+        version: schema::select(version).expect("version").version,
+        ..Validate::default()
+    };
+    let cx = Context { sources: &sources };
+    stage
+        .run(resources, &cx)
+        .diagnostics
+        .into_iter()
+        .map(|d| {
+            let pointer = match &d.location {
+                crate::diagnostic::Location::Pointer { pointer, .. } => pointer.clone(),
+                _ => String::new(),
+            };
+            (
+                d.code.to_owned(),
+                pointer,
+                d.message.clone(),
+                d.help.clone(),
+            )
+        })
+        .collect()
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          limits: {cpu: 500m, memory: 128Mi}
+";
+
+#[test]
+fn a_valid_deployment_has_no_findings() {
+    assert_eq!(run(DEPLOYMENT, "1.37"), vec![]);
+    assert_eq!(run(DEPLOYMENT, "1.20"), vec![]);
+}
+
+#[test]
+fn unknown_fields_point_at_the_key_and_suggest() {
+    let yaml = DEPLOYMENT.replace(
+        "        image: nginx:1.27\n",
+        "        image: nginx:1.27\n        livernessProbe: {}\n",
+    );
+    let found = run(&yaml, "1.37");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (code, pointer, message, help) = &found[0];
+    assert_eq!(code, "schema-unknown-field");
+    assert_eq!(pointer, "/spec/template/spec/containers/0/livernessProbe");
+    assert_eq!(
+        message,
+        "unknown field `spec.template.spec.containers[0].livernessProbe`"
+    );
+    assert_eq!(help.as_deref(), Some("did you mean `livenessProbe`?"));
+}
+
+#[test]
+fn types_enums_and_quantities() {
+    let yaml = DEPLOYMENT
+        .replace("replicas: 2", "replicas: \"3\"")
+        .replace(
+            "        image: nginx:1.27\n",
+            "        image: nginx:1.27\n        imagePullPolicy: Sometimes\n",
+        )
+        .replace("cpu: 500m", "cpu: 1cpu");
+    let found = run(&yaml, "1.30");
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(c, p, _, _)| (c.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("schema-type", "/spec/replicas"),
+            (
+                "schema-enum",
+                "/spec/template/spec/containers/0/imagePullPolicy"
+            ),
+            (
+                "schema-format",
+                "/spec/template/spec/containers/0/resources/limits/cpu"
+            ),
+        ]
+    );
+    assert_eq!(
+        found[0].2,
+        "`spec.replicas` must be an integer, not a string"
+    );
+    assert_eq!(
+        found[1].2,
+        "`spec.template.spec.containers[0].imagePullPolicy` is `Sometimes`, which is not one of Always, IfNotPresent, Never"
+    );
+    assert_eq!(
+        found[2].2,
+        "`spec.template.spec.containers[0].resources.limits.cpu` is not a valid quantity"
+    );
+}
+
+#[test]
+fn missing_required_fields() {
+    let yaml = DEPLOYMENT.replace("      - name: web\n        image", "      - image");
+    let found = run(&yaml, "1.37");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "schema-required");
+    assert_eq!(found[0].1, "/spec/template/spec/containers/0");
+    assert_eq!(
+        found[0].2,
+        "missing required field `name` in `spec.template.spec.containers[0]`"
+    );
+}
+
+#[test]
+fn removed_and_deprecated_api_versions() {
+    let old = "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n";
+    let found = run(old, "1.37");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "api-removed");
+    assert_eq!(
+        found[0].2,
+        "extensions/v1beta1 Deployment was removed in Kubernetes 1.16"
+    );
+    assert_eq!(found[0].3.as_deref(), Some("use apiVersion: apps/v1"));
+
+    let psp =
+        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: a}\nspec: {}\n";
+    assert_eq!(run(psp, "1.25")[0].0, "api-removed");
+    let cron = "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\nspec:\n  schedule: '* * * * *'\n  jobTemplate: {spec: {template: {spec: {containers: [{name: a, image: b}]}}}}\n";
+    let found = run(cron, "1.22");
+    assert_eq!(found[0].0, "api-deprecated", "{found:?}");
+    assert_eq!(found[0].3.as_deref(), Some("use apiVersion: batch/v1"));
+}
+
+#[test]
+fn kinds_without_a_schema() {
+    let found = run(
+        "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n",
+        "1.37",
+    );
+    assert_eq!(found[0].0, "schema-missing");
+    assert_eq!(
+        found[0].3.as_deref(),
+        Some("did you mean kind: Deployment?")
+    );
+    let found = run(
+        "apiVersion: apps/v2\nkind: Deployment\nmetadata: {name: a}\n",
+        "1.37",
+    );
+    assert_eq!(found[0].0, "api-version-unknown");
+    assert_eq!(found[0].3.as_deref(), Some("use apiVersion: apps/v1"));
+    let cr = "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: a}\n";
+    assert_eq!(run(cr, "1.37")[0].0, "schema-missing");
+    let stage_ignores = Validate {
+        ignore_missing_schemas: true,
+        ..Validate::default()
+    };
+    assert!(stage_ignores.ignore_missing_schemas);
+}
+
+#[test]
+fn secret_values_stay_out_of_messages() {
+    let yaml = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: hunter2!\n";
+    let found = run(yaml, "1.37");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "schema-format");
+    assert!(!found[0].2.contains("hunter2"), "{}", found[0].2);
+}
+
+#[test]
+fn pointers_read_as_paths() {
+    assert_eq!(
+        dotted("/spec/containers/0/env/1/name"),
+        "spec.containers[0].env[1].name"
+    );
+    assert_eq!(
+        dotted("/metadata/labels/app.kubernetes.io~1name"),
+        "metadata.labels.app.kubernetes.io/name"
+    );
+    assert_eq!(dotted(""), "");
+}
