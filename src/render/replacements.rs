@@ -33,6 +33,7 @@ use super::res::Res;
 use super::resid::{Gvk, ResId};
 use super::resmap::ResMap;
 use super::selector::LabelSelector;
+use super::target::go_object;
 use super::target::{Accumulator, Builder, KustTarget};
 use crate::diagnostic::{Location, Severity, codes};
 use crate::yaml::resolve::{Dialect, Resolved};
@@ -1376,34 +1377,6 @@ fn check_identity(r: &Res) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// kustomize's Go rendering of an object's type and metadata in errors.
-fn go_object(v: &Value) -> String {
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
-    let meta = v.get("metadata");
-    let map = |key: &str| -> String {
-        match meta.and_then(|m| m.get(key)) {
-            Some(Value::Map(m)) => {
-                let mut pairs: Vec<String> = m
-                    .iter()
-                    .map(|(k, v)| format!("{k}:{}", scalar_text(v)))
-                    .collect();
-                pairs.sort();
-                pairs.join(" ")
-            }
-            _ => String::new(),
-        }
-    };
-    format!(
-        "{{{{{} {}}} {{{{{} {}}} map[{}] map[{}]}}}}",
-        s(v.get("apiVersion")),
-        s(v.get("kind")),
-        s(meta.and_then(|m| m.get("name"))),
-        s(meta.and_then(|m| m.get("namespace"))),
-        map("labels"),
-        map("annotations")
-    )
 }
 
 #[cfg(test)]

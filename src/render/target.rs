@@ -391,10 +391,11 @@ impl<'a> Builder<'a> {
                 Ok((display, abs)) if abs.is_file() => {
                     let mut resources = self.load_resources(&display, &abs, kt, &ptr, path)?;
                     let builtin = MergeSchema::builtin();
-                    self.custom_kind_seen |= resources.iter().any(|r| {
-                        let api = r.value.get("apiVersion").and_then(Value::as_str);
-                        !builtin.knows_type(api.unwrap_or_default(), r.kind())
-                    });
+                    self.custom_kind_seen = self.custom_kind_seen
+                        || resources.iter().any(|r| {
+                            let api = r.value.get("apiVersion").and_then(Value::as_str);
+                            !builtin.knows_type(api.unwrap_or_default(), r.kind())
+                        });
                     if let Some(origin) = &kt.origin {
                         let file = build_metadata::join(origin, path);
                         for r in &mut resources {
@@ -917,7 +918,7 @@ fn has_content(kust: &Value) -> bool {
 }
 
 /// kustomize's Go-struct rendering of an object's identity in errors.
-fn go_object(v: &Value) -> String {
+pub(crate) fn go_object(v: &Value) -> String {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
     let meta = v.get("metadata");
     let map = |key: &str| -> String {

@@ -2,8 +2,7 @@
 //! in `metadata/labels` and, depending on the entry, in selectors and pod
 //! templates.
 
-use super::{apply_specs, set_entry};
-use crate::render::fieldspec::{Create, FieldSpec};
+use crate::render::fieldspec::FieldSpec;
 use crate::render::resmap::ResMap;
 
 pub fn apply(
@@ -11,15 +10,5 @@ pub fn apply(
     pairs: &[(String, String)],
     specs: &[FieldSpec],
 ) -> Result<(), String> {
-    if pairs.is_empty() {
-        return Ok(());
-    }
-    for r in rm.iter_mut() {
-        for (k, v) in pairs {
-            apply_specs(r, specs, Some(Create::Map), &mut |node| {
-                set_entry(node, k, v)
-            })?;
-        }
-    }
-    Ok(())
+    super::set_pairs(rm, pairs, specs)
 }

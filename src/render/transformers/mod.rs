@@ -65,3 +65,23 @@ pub(crate) fn node_kind(v: &Value) -> &'static str {
         _ => "ScalarNode",
     }
 }
+
+/// Sets each key/value pair at every field spec, creating missing maps: the
+/// labels and annotations transformers differ only in their specs.
+pub fn set_pairs(
+    rm: &mut crate::render::resmap::ResMap,
+    pairs: &[(String, String)],
+    specs: &[FieldSpec],
+) -> Result<(), String> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    for r in rm.iter_mut() {
+        for (k, v) in pairs {
+            apply_specs(r, specs, Some(Create::Map), &mut |node| {
+                set_entry(node, k, v)
+            })?;
+        }
+    }
+    Ok(())
+}
