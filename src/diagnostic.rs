@@ -230,6 +230,10 @@ pub mod codes {
         SCHEMA_FORMAT = "schema-format", Error, "a string in the wrong format: a quantity, base64 data, a date, a duration";
         SCHEMA_INVALID = "schema-invalid", Error, "any other schema violation (a number out of range, a pattern, too few items)";
         SCHEMA_MISSING = "schema-missing", Error, "a kind with no schema: a misspelt kind, or a custom resource without its CRD";
+        INVALID_NAME = "invalid-name", Error, "a name the API server rejects: not a DNS-1123 label or subdomain, an invalid port name";
+        INVALID_LABEL = "invalid-label", Error, "a label or annotation key, or a label value, that the API server rejects";
+        INVALID_VALUE = "invalid-value", Error, "a value the API server's validation rejects: a mount of a missing volume, a duplicate container name, an unsupported fieldPath";
+        KIND_REJECTED = "kind-rejected", Error, "a kind that --reject prohibits";
         API_VERSION_UNKNOWN = "api-version-unknown", Error, "a kind the target Kubernetes version serves, but not at this apiVersion";
         API_REMOVED = "api-removed", Error, "an apiVersion the target Kubernetes version no longer serves";
         API_DEPRECATED = "api-deprecated", Warning, "an apiVersion that is deprecated in the target Kubernetes version";

@@ -5,18 +5,27 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{FailOn, Format, Output, usage_error, write_stdout};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Location, Severity, codes};
 use crate::input::InputOptions;
 use crate::load;
 use crate::pipeline::{Context, Pipeline};
 use crate::report::{self, HumanOptions, Report};
+use crate::schema;
+use crate::validate::{CustomSchemas, KindPattern, Validate};
 use crate::yaml::LoadOptions;
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
   drydock check overlays/
   drydock check --exclude '**/charts/**' --fail-on warning manifests/
-  cat pod.yaml | drydock check --format json -";
+  cat pod.yaml | drydock check --format json -
+  drydock check --kubernetes-version 1.24 --crd crds/ manifests/";
+
+pub(super) const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  drydock validate manifests/
+  drydock validate --kubernetes-version 1.25 --skip ConfigMap --reject v1/ReplicationController .
+  drydock validate --crd crds/ --ignore-missing-schemas overlays/prod";
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -33,9 +42,95 @@ pub struct CheckArgs {
     /// Skip files and directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    #[command(flatten)]
+    validate: ValidateArgs,
+}
+
+/// Schema validation options, shared by `check` and `validate`.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Kubernetes version to validate against, 1.20 to 1.37 [default: the newest].
+    #[arg(long, value_name = "VERSION")]
+    kubernetes_version: Option<String>,
+    /// Accept fields the API schema does not know (strict is the default, as kubectl's).
+    #[arg(long)]
+    no_strict: bool,
+    /// Skip kinds that have no schema (custom resources without their CRD).
+    #[arg(long)]
+    ignore_missing_schemas: bool,
+    /// Do not validate this kind: `Kind` or `apiVersion/Kind` (repeatable, or comma-separated).
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Report every object of this kind as an error: `Kind` or `apiVersion/Kind`.
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    reject: Vec<String>,
+    /// CustomResourceDefinitions (files or directories) to validate custom resources with.
+    #[arg(long, value_name = "PATH")]
+    crd: Vec<String>,
+}
+
+impl ValidateArgs {
+    /// The validation stage these options describe; errors are usage errors.
+    fn stage(&self) -> Result<Validate, String> {
+        let requested = self.kubernetes_version.as_deref().unwrap_or("latest");
+        let selected = schema::select(requested)?;
+        let patterns = |list: &[String]| -> Result<Vec<KindPattern>, String> {
+            list.iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| KindPattern::parse(s))
+                .collect()
+        };
+        Ok(Validate {
+            version: selected.version,
+            strict: !self.no_strict,
+            ignore_missing_schemas: self.ignore_missing_schemas,
+            skip: patterns(&self.skip)?,
+            reject: patterns(&self.reject)?,
+            crds: self.crds()?,
+        })
+    }
+
+    /// Schemas from the `--crd` paths; anything wrong there is a usage error,
+    /// since those files are not what is being checked.
+    fn crds(&self) -> Result<CustomSchemas, String> {
+        if self.crd.is_empty() {
+            return Ok(CustomSchemas::default());
+        }
+        let loaded = load::load(&self.crd, &InputOptions::default(), &LoadOptions::default())
+            .map_err(|e| e.0)?;
+        let first_error = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .map(|d| (d.location.file(), d.message.clone()));
+        let (schemas, problems) = CustomSchemas::from_resources(&loaded.resources, !self.no_strict);
+        let problem = first_error.or_else(|| {
+            problems
+                .first()
+                .map(|d| (d.location.file(), d.message.clone()))
+        });
+        if let Some((file, message)) = problem {
+            let name = file.map(|f| loaded.sources.get(f).name.clone());
+            return Err(format!(
+                "--crd {}: {message}",
+                name.unwrap_or_else(|| self.crd.join(", "))
+            ));
+        }
+        if schemas.is_empty() {
+            return Err(format!(
+                "--crd {}: no CustomResourceDefinition found",
+                self.crd.join(", ")
+            ));
+        }
+        Ok(schemas)
+    }
 }
 
 pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
+    let validate = match args.validate.stage() {
+        Ok(v) => v,
+        Err(e) => return usage_error(&e),
+    };
     let inputs = InputOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
@@ -47,9 +142,12 @@ pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
     let cx = Context {
         sources: &loaded.sources,
     };
-    let out = Pipeline::check().run(loaded.resources, &cx);
+    let mut pipeline = Pipeline::check();
+    pipeline.push(Box::new(validate));
+    let out = pipeline.run(loaded.resources, &cx);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
+    let diagnostics = without_repeats(diagnostics);
     let report = Report::new(&loaded.sources, diagnostics, &out.resources);
 
     let mut buf = Vec::new();
@@ -75,6 +173,31 @@ pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
     std::mem::forget(out.resources);
     std::mem::forget(loaded.sources);
     status
+}
+
+/// Drops a schema type error where the loader already explained the same value
+/// (an unquoted `yes` or `1.10` in a string field, a scalar that does not match its
+/// tag): one finding per mistake.
+fn without_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashSet;
+    let key = |d: &Diagnostic| match &d.location {
+        Location::Pointer { doc, pointer, .. } => Some((doc.file, doc.start, pointer.clone())),
+        _ => None,
+    };
+    let explained: HashSet<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == codes::YAML11_STRING_FIELD.name || d.code == codes::YAML_TAG.name)
+        .filter_map(key)
+        .collect();
+    if explained.is_empty() {
+        return diagnostics;
+    }
+    diagnostics
+        .into_iter()
+        .filter(|d| {
+            d.code != codes::SCHEMA_TYPE.name || key(d).is_none_or(|k| !explained.contains(&k))
+        })
+        .collect()
 }
 
 fn exit_status(report: &Report<'_>, io_failed: bool, fail_on: FailOn) -> ExitCode {

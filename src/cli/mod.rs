@@ -17,6 +17,7 @@ Examples:
   drydock check overlays/prod             render a kustomization and check the result
   drydock check overlays/                 check every manifest under a directory
   drydock check deploy.yaml svc.yaml      check files
+  drydock validate --kubernetes-version 1.25 manifests/
   drydock build overlays/prod             print what kubectl kustomize prints
   kubectl get deploy -o yaml | drydock check -
   drydock check --format json . | jq .summary";
@@ -70,6 +71,9 @@ enum Command {
     /// Check manifests: load them as kubectl would and report every problem.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Validate objects against the Kubernetes API schemas and CRDs, offline.
+    #[command(after_help = check::VALIDATE_EXAMPLES)]
+    Validate(check::CheckArgs),
     /// Render a kustomization exactly as `kubectl kustomize` does.
     #[command(after_help = build::EXAMPLES)]
     Build(build::BuildArgs),
@@ -126,6 +130,7 @@ fn run(cli: Cli) -> ExitCode {
     };
     pool.install(|| match cli.command {
         Command::Check(args) => check::run(&args, &output),
+        Command::Validate(args) => check::run(&args, &output),
         Command::Build(args) => build::run(&args, &output),
         Command::Version => version(&output),
     })

@@ -76,25 +76,23 @@ impl fmt::Display for Version {
     }
 }
 
-/// The outcome of [`select`]: the version to validate against, and a note for the
-/// user when it is not the one asked for.
+/// The outcome of [`select`]: the bundled version to validate against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selected {
     pub version: Version,
-    pub warning: Option<String>,
 }
 
-/// Picks the schema version for a requested Kubernetes version: the newest bundled
-/// release not newer than the request, as the API server of that release would judge.
+/// Picks the schema version for a requested Kubernetes version (patch releases
+/// share their minor release's schemas).
 ///
-/// Accepts `1.30`, `1.30.2`, `v1.30` and `latest`. A request older than every bundled
-/// release is an error; a newer one selects the newest bundled release with a warning.
+/// Accepts `1.30`, `1.30.2`, `v1.30` and `latest`. A release outside the bundle is an
+/// error that lists the bundled ones: validating against another release's schemas
+/// would report removed or added kinds wrongly.
 pub fn select(requested: &str) -> Result<Selected, String> {
     let text = requested.trim();
     if text.eq_ignore_ascii_case("latest") {
         return Ok(Selected {
             version: Version::latest(),
-            warning: None,
         });
     }
     let invalid = || {
@@ -133,18 +131,15 @@ pub fn select(requested: &str) -> Result<Selected, String> {
         ));
     }
     if minor > latest.minor() {
-        return Ok(Selected {
-            version: latest,
-            warning: Some(format!(
-                "Kubernetes 1.{minor} is newer than the newest bundled schemas; validating against {latest}"
-            )),
-        });
+        return Err(format!(
+            "no schemas for Kubernetes 1.{minor}: the newest bundled version is {latest}; bundled versions: {}",
+            VERSIONS.join(", ")
+        ));
     }
     Ok(Selected {
         version: Version {
             index: (minor - OLDEST_MINOR) as u8,
         },
-        warning: None,
     })
 }
 
@@ -341,6 +336,18 @@ impl VersionSchemas {
             )
         })
     }
+}
+
+/// Compiles a standalone schema (a custom resource's) with the same draft and
+/// format checkers as the bundled ones.
+pub fn compile_custom(schema: &Value) -> Result<Validator, String> {
+    let mut options = jsonschema::options()
+        .with_draft(Draft::Draft4)
+        .should_validate_formats(true);
+    for (name, check) in formats::CHECKERS {
+        options = options.with_format(name, check);
+    }
+    options.build(schema).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

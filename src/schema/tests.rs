@@ -34,22 +34,20 @@ fn select_accepts_the_usual_spellings() {
         let s = select(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(s.version.as_str(), "1.30", "{text}");
         assert_eq!(s.version.minor(), 30);
-        assert_eq!(s.warning, None, "{text}");
     }
     let latest = select("latest").expect("latest");
     assert_eq!(latest.version.to_string(), "1.37");
-    assert_eq!(latest.warning, None);
     assert_eq!(select("1.20").expect("oldest").version.as_str(), "1.20");
 }
 
 #[test]
-fn select_newer_than_bundled_warns() {
-    let s = select("1.40.1").expect("newer is accepted");
-    assert_eq!(s.version, Version::latest());
-    assert_eq!(
-        s.warning.as_deref(),
-        Some("Kubernetes 1.40 is newer than the newest bundled schemas; validating against 1.37")
+fn select_rejects_newer_than_bundled() {
+    let err = select("1.40.1").expect_err("newer than the bundle");
+    assert!(
+        err.starts_with("no schemas for Kubernetes 1.40: the newest bundled version is 1.37"),
+        "{err}"
     );
+    assert!(err.ends_with("1.36, 1.37"), "{err}");
 }
 
 #[test]

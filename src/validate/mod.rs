@@ -5,8 +5,13 @@
 //! at report time. Unknown fields point at the key and suggest the closest
 //! field the schema allows; removed API versions name their replacement.
 
+mod api_rules;
+mod crd;
+
 use rayon::prelude::*;
 use serde_json::Value as J;
+
+pub use crd::CustomSchemas;
 
 use crate::diagnostic::{Diagnostic, Target, codes};
 use crate::pipeline::{Context, Stage, StageOutput};
@@ -20,6 +25,13 @@ pub struct Validate {
     pub strict: bool,
     /// A kind without a schema is skipped instead of reported.
     pub ignore_missing_schemas: bool,
+    /// Kinds not validated at all (`--skip`).
+    pub skip: Vec<KindPattern>,
+    /// Kinds that are errors wherever they appear (`--reject`).
+    pub reject: Vec<KindPattern>,
+    /// Custom resource schemas from outside the inputs (`--crd`); CRDs among the
+    /// inputs take precedence.
+    pub crds: CustomSchemas,
 }
 
 impl Default for Validate {
@@ -28,7 +40,41 @@ impl Default for Validate {
             version: Version::latest(),
             strict: true,
             ignore_missing_schemas: false,
+            skip: Vec::new(),
+            reject: Vec::new(),
+            crds: CustomSchemas::default(),
         }
+    }
+}
+
+/// `Kind` or `apiVersion/Kind`, as kubeconform's `-skip` and `-reject` take them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindPattern {
+    pub api_version: Option<String>,
+    pub kind: String,
+}
+
+impl KindPattern {
+    /// Parses one pattern; `apps/v1/Deployment`, `v1/Pod` and `Pod` are all accepted.
+    pub fn parse(s: &str) -> Result<KindPattern, String> {
+        let s = s.trim();
+        let (api, kind) = match s.rsplit_once('/') {
+            Some((api, kind)) => (Some(api.to_owned()), kind),
+            None => (None, s),
+        };
+        if kind.is_empty() || api.as_deref() == Some("") {
+            return Err(format!(
+                "`{s}` is not a kind: use Kind or apiVersion/Kind, e.g. Deployment or apps/v1/Deployment"
+            ));
+        }
+        Ok(KindPattern {
+            api_version: api,
+            kind: kind.to_owned(),
+        })
+    }
+
+    fn matches(&self, api_version: &str, kind: &str) -> bool {
+        self.kind == kind && self.api_version.as_deref().is_none_or(|a| a == api_version)
     }
 }
 
@@ -39,23 +85,49 @@ impl Stage for Validate {
 
     fn run(&self, resources: Vec<Resource>, _cx: &Context<'_>) -> StageOutput {
         let schemas = schema::schemas(self.version);
+        let (custom, mut problems) = CustomSchemas::from_resources(&resources, self.strict);
         let diagnostics: Vec<Vec<Diagnostic>> = resources
             .par_iter()
-            .map(|r| self.validate(schemas, r))
+            .map(|r| self.validate(schemas, &custom, r))
             .collect();
+        problems.extend(diagnostics.into_iter().flatten());
         StageOutput {
             resources,
-            diagnostics: diagnostics.into_iter().flatten().collect(),
+            diagnostics: problems,
         }
     }
 }
 
 impl Validate {
-    fn validate(&self, s: &VersionSchemas, r: &Resource) -> Vec<Diagnostic> {
+    fn validate(
+        &self,
+        s: &VersionSchemas,
+        custom: &CustomSchemas,
+        r: &Resource,
+    ) -> Vec<Diagnostic> {
         // Objects without an apiVersion or kind were reported when loaded.
         let (Some(api), Some(kind)) = (r.api_version(), r.kind()) else {
             return Vec::new();
         };
+        if self.skip.iter().any(|p| p.matches(api, kind)) {
+            return Vec::new();
+        }
+        if self.reject.iter().any(|p| p.matches(api, kind)) {
+            return vec![
+                r.diagnostic(
+                    &codes::KIND_REJECTED,
+                    format!("prohibited resource kind {kind}"),
+                    "/kind",
+                    Target::Value,
+                )
+                .help(format!("{api} {kind} is rejected by --reject")),
+            ];
+        }
+        if let Some(found) = custom.get(api, kind).or_else(|| self.crds.get(api, kind)) {
+            let mut out = validate_custom(s, r, found);
+            out.extend(api_rules::check(r, api, kind));
+            return out;
+        }
         let version = s.version();
         if let Some(gone) = schema::removed(api, kind, version) {
             let mut d = r.diagnostic(
@@ -83,9 +155,19 @@ impl Validate {
             }
             out.push(d);
         }
-        let Some(found) = s.gvk(api, kind) else {
-            out.extend(self.no_schema(s, r, api, kind));
-            return out;
+        let (found, substitute) = match s.gvk(api, kind) {
+            Some(found) => (found, false),
+            None => {
+                out.extend(self.no_schema(s, r, api, kind));
+                // A kind served at another apiVersion (a group typo such as
+                // `rabc.authorization.k8s.io`) is still checked against the served
+                // schema, so the mistakes inside are reported in the same run.
+                let served = s.api_versions_of(kind);
+                match served.last().and_then(|a| s.gvk(a, kind)) {
+                    Some(found) => (found, true),
+                    None => return out,
+                }
+            }
         };
         let validator = match s.validator(found, self.strict) {
             Ok(v) => v,
@@ -98,8 +180,12 @@ impl Validate {
         let root = s.definition(&found.definition);
         let secret = kind == "Secret";
         for e in validator.iter_errors(&json) {
+            if substitute && e.instance_path().as_str() == "/apiVersion" {
+                continue;
+            }
             out.extend(describe(s, root, r, &json, &e, secret));
         }
+        out.extend(api_rules::check(r, &found.api_version, kind));
         out
     }
 
@@ -144,11 +230,22 @@ impl Validate {
                 d.help(format!("did you mean kind: {k}?"))
             }
             _ => d.help(
-                "a custom resource: add its CustomResourceDefinition to the inputs, or pass --ignore-missing-schemas",
+                "a custom resource: add its CustomResourceDefinition to the inputs or pass it with --crd, or use --ignore-missing-schemas",
             ),
         };
         Some(d)
     }
+}
+
+fn validate_custom(s: &VersionSchemas, r: &Resource, found: &crd::Custom) -> Vec<Diagnostic> {
+    let Some(validator) = &found.validator else {
+        return Vec::new();
+    };
+    let json = r.value.to_json();
+    validator
+        .iter_errors(&json)
+        .flat_map(|e| describe(s, Some(&found.schema), r, &json, &e, false))
+        .collect()
 }
 
 /// Turns one schema violation into a diagnostic.
@@ -264,7 +361,6 @@ fn format_help(format: &str) -> &'static str {
     match format {
         "quantity" => "a quantity is a number with an optional suffix: 500m, 1.5, 128Mi, 1G",
         "byte" => "Secret data is base64: encode it, or move it to stringData",
-        "int32" | "int64" => "the number is out of range",
         "date-time" => "use RFC 3339, e.g. 2024-01-31T12:00:00Z",
         "duration" => "use a Go duration such as 90s, 5m or 1h30m",
         _ => "see the API reference for the expected format",
@@ -308,7 +404,7 @@ fn json_type(v: &J) -> &'static str {
 }
 
 /// `/spec/containers/0/image` as `spec.containers[0].image`.
-fn dotted(pointer: &str) -> String {
+pub(crate) fn dotted(pointer: &str) -> String {
     let mut out = String::new();
     for seg in pointer.split('/').skip(1) {
         let seg = seg.replace("~1", "/").replace("~0", "~");
