@@ -134,6 +134,12 @@ fn render_target(
             Some(Resource {
                 value: r.value,
                 origin,
+                source: r.source.map(|object| {
+                    std::sync::Arc::new(crate::resource::Written {
+                        object,
+                        patches: r.patches,
+                    })
+                }),
             })
         })
         .collect())

@@ -824,3 +824,41 @@ fn directories_are_walked_in_order_with_globs() {
     assert_eq!(bad_glob.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_glob.stderr).contains("invalid glob `[`"));
 }
+
+#[test]
+fn rendered_findings_point_into_the_file_that_wrote_them() {
+    // The overlay's patch prepends a container, so the base's container moves
+    // from index 0 to 1; each finding still lands on the line that wrote it.
+    let (exit, _, json) = check_json("fixtures/validate/overlay/prod");
+    assert_eq!(exit, 1);
+    let found: Vec<(String, String, u64, u64)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["file"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "schema-enum".to_owned(),
+                "fixtures/validate/overlay/base/deployment.yaml".to_owned(),
+                15,
+                26
+            ),
+            (
+                "schema-unknown-field".to_owned(),
+                "fixtures/validate/overlay/prod/sidecar.yaml".to_owned(),
+                12,
+                9
+            ),
+        ]
+    );
+}

@@ -10,6 +10,7 @@ use super::resmap::ResMap;
 use super::selector::Matcher;
 use super::target::{Accumulator, Builder, KustTarget, parse_resources};
 use crate::diagnostic::codes;
+use crate::source::FileId;
 use crate::yaml::resolve::Dialect;
 use crate::yaml::{LoadOptions, Value};
 
@@ -116,13 +117,13 @@ pub fn patches(
     Ok(())
 }
 
-/// The text of a patch: inline, or read from its file.
+/// The text of a patch: inline, or read from its file (and which file).
 fn patch_text(
     b: &mut Builder<'_>,
     kt: &KustTarget,
     p: &Patch,
     ptr: &str,
-) -> Result<String, RenderError> {
+) -> Result<(String, Option<FileId>), RenderError> {
     let inline = p.patch.trim();
     match (inline.is_empty(), p.path.is_empty()) {
         (true, true) => Err(error(kt, ptr, "must specify one of patch and path")),
@@ -131,7 +132,7 @@ fn patch_text(
             ptr,
             "patch and path can't be set at the same time",
         )),
-        (false, true) => Ok(inline.to_owned()),
+        (false, true) => Ok((inline.to_owned(), None)),
         (true, false) => {
             let file = b.read_source(kt, &p.path).map_err(|e| {
                 error(
@@ -140,7 +141,7 @@ fn patch_text(
                     format!("failed to get the patch file from path({}): {e}", p.path),
                 )
             })?;
-            Ok(b.sources.get(file).text.clone())
+            Ok((b.sources.get(file).text.clone(), Some(file)))
         }
     }
 }
@@ -174,10 +175,14 @@ pub fn apply_patch(
     p: &Patch,
     ptr: &str,
 ) -> Result<(), RenderError> {
-    let text = patch_text(b, kt, p, ptr)?;
-    let sm = parse_resources(kt.file, &text)
-        .ok()
-        .filter(|rs| !rs.is_empty());
+    let (text, file) = patch_text(b, kt, p, ptr)?;
+    let sm = match file {
+        Some(file) => parse_resources(file, &text).ok(),
+        None => parse_resources(kt.file, &text)
+            .ok()
+            .map(|rs| inline_origin(rs, kt, &format!("{ptr}/patch"))),
+    }
+    .filter(|rs| !rs.is_empty());
     let json = json_ops(&text);
     let schema = b.schema();
     match (sm, json) {
@@ -304,7 +309,7 @@ pub fn apply_json6902_patch(
             "must specify a file path or jsonOp, not both",
         ));
     }
-    let text = patch_text(b, kt, p, ptr)?;
+    let (text, _) = patch_text(b, kt, p, ptr)?;
     let Some(ops) = json_ops(&text) else {
         return Err(error(
             kt,
@@ -379,6 +384,9 @@ fn apply_smp_to(
         if r.value.as_map().is_none_or(|m| m.is_empty()) {
             removed.push(i);
             continue;
+        }
+        if let (Some(origin), Some(written)) = (&patch.origin, &patch.source) {
+            r.patches.push((origin.clone(), written.clone()));
         }
         if !allow_kind {
             r.set_kind(&kind);

@@ -47,6 +47,12 @@ pub struct Res {
     pub value: Value,
     /// Where the object was read from, for diagnostics.
     pub origin: Option<Origin>,
+    /// The object as read from `origin`, before any transformer: diagnostics on
+    /// the rendered object are mapped back onto it.
+    pub source: Option<std::sync::Arc<Value>>,
+    /// Strategic-merge patches applied to the object, in order: where each was
+    /// written and what it said, so findings in patched fields point at the patch.
+    pub patches: Vec<(Origin, std::sync::Arc<Value>)>,
     pub prev: Vec<PrevId>,
     pub prefixes: Vec<Str>,
     pub suffixes: Vec<Str>,
@@ -61,6 +67,8 @@ impl Res {
         Res {
             value,
             origin,
+            source: None,
+            patches: Vec::new(),
             prev: Vec::new(),
             prefixes: Vec::new(),
             suffixes: Vec::new(),

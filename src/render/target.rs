@@ -1042,7 +1042,10 @@ pub fn parse_resources(file: FileId, text: &str) -> Result<Vec<Res>, (String, Op
                 Some(location),
             ));
         }
-        out.push(Res::new(value, Some(origin)));
+        let source = std::sync::Arc::new(value.clone());
+        let mut res = Res::new(value, Some(origin));
+        res.source = Some(source);
+        out.push(res);
     }
     Ok(out)
 }

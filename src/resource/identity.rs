@@ -184,6 +184,7 @@ fn expand_list(r: Resource, items: Seq, out: &mut StageOutput) {
                     doc: r.origin.doc,
                     base: Str::from(base),
                 },
+                source: None,
             },
             out,
         );

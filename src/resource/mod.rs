@@ -21,6 +21,19 @@ pub struct Origin {
 pub struct Resource {
     pub value: Value,
     pub origin: Origin,
+    /// For a rendered object: what was written where. Transformers and patches
+    /// may have added, removed or reordered list items, so pointers into `value`
+    /// are mapped onto the written text before they are resolved.
+    pub source: Option<std::sync::Arc<Written>>,
+}
+
+/// What a rendered object was made from.
+#[derive(Debug)]
+pub struct Written {
+    /// The object as written at the resource's origin.
+    pub object: std::sync::Arc<Value>,
+    /// The strategic-merge patches applied to it, in order, with their origins.
+    pub patches: Vec<(Origin, std::sync::Arc<Value>)>,
 }
 
 impl Resource {
@@ -60,9 +73,29 @@ impl Resource {
 
     /// The location of a field of this object, given by a pointer relative to it.
     pub fn location(&self, pointer: &str, target: Target) -> Location {
+        let Some(written) = &self.source else {
+            return Location::Pointer {
+                doc: self.origin.doc,
+                pointer: crate::pointer::join(&self.origin.base, pointer),
+                target,
+            };
+        };
+        // The last patch that wrote the whole path set the value; else the field
+        // is as written in the object's own file.
+        for (origin, patch) in written.patches.iter().rev() {
+            let (mapped, complete) = map_pointer(&self.value, patch, pointer);
+            if complete {
+                return Location::Pointer {
+                    doc: origin.doc,
+                    pointer: crate::pointer::join(&origin.base, &mapped),
+                    target,
+                };
+            }
+        }
+        let (mapped, _) = map_pointer(&self.value, &written.object, pointer);
         Location::Pointer {
             doc: self.origin.doc,
-            pointer: crate::pointer::join(&self.origin.base, pointer),
+            pointer: crate::pointer::join(&self.origin.base, &mapped),
             target,
         }
     }
@@ -98,6 +131,52 @@ pub fn object_ref(value: &Value) -> ObjectRef {
     }
 }
 
+/// Maps a pointer into a rendered object onto the object as written.
+///
+/// Keys stay as they are (a key the source lacks resolves to its nearest
+/// ancestor). A list index follows its item: to the same index when the item
+/// there is the same one, else to the source item with the same `name`; when
+/// there is none (a patch added it), the pointer stops at the list. Also says
+/// whether the whole path is in the source.
+fn map_pointer(rendered: &Value, source: &Value, pointer: &str) -> (String, bool) {
+    let mut out = String::with_capacity(pointer.len());
+    let (mut r, mut s) = (Some(rendered), Some(source));
+    for seg in crate::pointer::segments(pointer) {
+        let (Some(Value::Seq(r_items)), Some(index)) = (r, crate::pointer::index(&seg)) else {
+            crate::pointer::push(&mut out, &seg);
+            r = r.and_then(|v| v.get(&seg));
+            s = s.and_then(|v| v.get(&seg));
+            continue;
+        };
+        let item = r_items.get(index);
+        let s_items = s.and_then(Value::as_seq).unwrap_or_default();
+        let same = |a: &Value, b: &Value| match (name_of(a), name_of(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        };
+        let found = match item {
+            Some(item) if s_items.get(index).is_some_and(|c| same(item, c)) => Some(index),
+            Some(item) => name_of(item)
+                .and_then(|n| s_items.iter().position(|c| name_of(c) == Some(n))),
+            None => None,
+        };
+        match found {
+            Some(i) => {
+                crate::pointer::push_index(&mut out, i);
+                r = item;
+                s = s_items.get(i);
+            }
+            None => return (out, false),
+        }
+    }
+    let complete = s.is_some();
+    (out, complete)
+}
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.get("name").and_then(Value::as_str)
+}
+
 /// Documents become resources; a document that is not a mapping is reported.
 pub fn from_documents(docs: Vec<ParsedDoc>, diags: &mut Vec<Diagnostic>) -> Vec<Resource> {
     let mut out = Vec::with_capacity(docs.len());
@@ -109,6 +188,7 @@ pub fn from_documents(docs: Vec<ParsedDoc>, diags: &mut Vec<Diagnostic>) -> Vec<
                     doc: doc.span,
                     base: Str::default(),
                 },
+                source: None,
             }),
             other => diags.push(not_an_object(&other, doc.span, "")),
         }

@@ -15,6 +15,7 @@ fn run(yaml: &str, version: &str) -> Vec<(String, String, String, Option<String>
                 doc: d.span,
                 base: Default::default(),
             },
+            source: None,
         })
         .collect();
     let stage = Validate {
