@@ -208,3 +208,118 @@ fn pointers_read_as_paths() {
     );
     assert_eq!(dotted(""), "");
 }
+
+const CRD_V1BETA1: &str = "apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  version: v1
+  versions:
+  - name: v1
+    served: true
+    storage: true
+  - name: v0
+    served: false
+    storage: false
+  names: {plural: widgets, kind: Widget}
+  scope: Namespaced
+  validation:
+    openAPIV3Schema:
+      type: object
+      properties:
+        spec:
+          type: object
+          properties:
+            size:
+              type: string
+              enum: [small, large]
+              nullable: true
+            port:
+              x-kubernetes-int-or-string: true
+            template:
+              type: object
+              x-kubernetes-embedded-resource: true
+              x-kubernetes-preserve-unknown-fields: true
+";
+
+/// Findings for a stream holding the v1beta1 CRD, which 1.21 still serves (with
+/// a deprecation warning, left out here).
+fn run_crd(yaml: &str, version: &str) -> Vec<(String, String, String, Option<String>)> {
+    run(yaml, version)
+        .into_iter()
+        .filter(|f| f.0 != "api-deprecated")
+        .collect()
+}
+
+#[test]
+fn custom_resources_follow_their_crd() {
+    let ok = format!(
+        "{CRD_V1BETA1}---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {{name: w, labels: {{a: b}}, annotations: {{x: y}}}}
+spec:
+  size: null
+  port: http
+  template: {{apiVersion: v1, kind: Pod, anything: [1]}}
+"
+    );
+    assert_eq!(run_crd(&ok, "1.21"), vec![]);
+
+    let bad = format!(
+        "{CRD_V1BETA1}---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {{name: w}}
+spec:
+  size: medium
+  port: 1.5
+  colour: red
+"
+    );
+    let found: Vec<(String, String)> = run_crd(&bad, "1.21")
+        .into_iter()
+        .map(|(code, pointer, _, _)| (code, pointer))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("schema-enum".to_owned(), "/spec/size".to_owned()),
+            ("schema-invalid".to_owned(), "/spec/port".to_owned()),
+            ("schema-unknown-field".to_owned(), "/spec/colour".to_owned()),
+        ]
+    );
+
+    // A version that is not served has no schema.
+    let unserved = format!(
+        "{CRD_V1BETA1}---\napiVersion: example.com/v0\nkind: Widget\nmetadata: {{name: w}}\n"
+    );
+    let found = run_crd(&unserved, "1.21");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "schema-missing");
+}
+
+#[test]
+fn a_crd_schema_that_does_not_compile_is_reported_at_the_crd() {
+    let crd = CRD_V1BETA1.replace("type: string\n", "type: strin\n");
+    let yaml = format!(
+        "{crd}---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec: {{size: small}}\n"
+    );
+    let found = run_crd(&yaml, "1.21");
+    // The CRD itself is also checked against the apiextensions schema, which a
+    // wrong `type` does not break; the custom resource is left unvalidated.
+    let codes: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(c, p, _, _)| (c.as_str(), p.as_str()))
+        .collect();
+    assert!(
+        codes.contains(&("schema-invalid", "/spec/validation/openAPIV3Schema")),
+        "{found:?}"
+    );
+    assert!(
+        !codes.iter().any(|(c, _)| *c == "schema-missing"),
+        "{found:?}"
+    );
+}
