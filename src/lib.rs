@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod input;
+pub mod lint;
 pub mod load;
 pub mod pipeline;
 pub mod pointer;

@@ -18,8 +18,10 @@ fn drydock(args: &[&str]) -> Output {
 /// (code, line, column) of each diagnostic; 0 stands for "no position".
 type Found = Vec<(String, u64, u64)>;
 
+/// Loads (and renders) `path` and validates it: the stages these tables are
+/// about; lint rules have their own fixtures.
 fn check_json(path: &str) -> (i32, Found, Value) {
-    let out = drydock(&["check", "--format", "json", path]);
+    let out = drydock(&["validate", "--format", "json", path]);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{path}: stdout is not JSON ({e}): {}",

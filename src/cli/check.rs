@@ -42,8 +42,20 @@ pub struct CheckArgs {
     /// Skip files and directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Lint configuration [default: the nearest drydock.yaml in the working directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(flatten)]
     validate: ValidateArgs,
+}
+
+/// Which stages a command runs after loading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stages {
+    /// `drydock validate`: schema validation only.
+    Validate,
+    /// `drydock check`: everything configured.
+    All,
 }
 
 /// Schema validation options, shared by `check` and `validate`.
@@ -126,10 +138,17 @@ impl ValidateArgs {
     }
 }
 
-pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
+pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode {
     let validate = match args.validate.stage() {
         Ok(v) => v,
         Err(e) => return usage_error(&e),
+    };
+    let lint_config = match stages {
+        Stages::Validate => None,
+        Stages::All => match crate::lint::config::discover(args.config.as_deref()) {
+            Ok(c) => Some(c),
+            Err(e) => return config_error(e, output),
+        },
     };
     let inputs = InputOptions {
         include: args.include.clone(),
@@ -143,29 +162,26 @@ pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
         sources: &loaded.sources,
     };
     let mut pipeline = Pipeline::check();
+    let version = validate.version;
     pipeline.push(Box::new(validate));
+    let mut suppressed = None;
+    if let Some(config) = lint_config {
+        let lint = crate::lint::Lint::new(config, version);
+        suppressed = Some(lint.suppressed_handle());
+        pipeline.push(Box::new(lint));
+    }
     let out = pipeline.run(loaded.resources, &cx);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
     let diagnostics = without_repeats(diagnostics);
-    let report = Report::new(&loaded.sources, diagnostics, &out.resources);
+    let mut report = Report::new(&loaded.sources, diagnostics, &out.resources);
+    report.summary.suppressed = suppressed
+        .and_then(|s| s.lock().ok().map(|s| s.total))
+        .unwrap_or(0);
 
-    let mut buf = Vec::new();
-    let written = match output.format {
-        Format::Human => report::write_human(
-            &mut buf,
-            &report,
-            HumanOptions {
-                color: output.color,
-                width: output.width,
-            },
-        ),
-        Format::Json => report::write_json(&mut buf, &report),
-    };
-    if let Err(e) = written {
+    if let Err(e) = write_report(&report, output) {
         return usage_error(&format!("cannot write the report: {e}"));
     }
-    write_stdout(&buf);
     let status = exit_status(&report, loaded.io_failed, args.fail_on);
     // The process ends here: freeing every object one by one would only add
     // to the run time.
@@ -173,6 +189,35 @@ pub(super) fn run(args: &CheckArgs, output: &Output) -> ExitCode {
     std::mem::forget(out.resources);
     std::mem::forget(loaded.sources);
     status
+}
+
+/// A configuration file with mistakes: its findings, with code frames, and
+/// exit status 2.
+fn config_error(e: crate::lint::config::ConfigError, output: &Output) -> ExitCode {
+    let (sources, diagnostics) = e.diagnostics();
+    let report = Report::new(&sources, diagnostics, &[]);
+    if write_report(&report, output).is_err() {
+        return usage_error(&e.to_string());
+    }
+    ExitCode::from(2)
+}
+
+/// Writes a report to stdout in the chosen format.
+fn write_report(report: &Report<'_>, output: &Output) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    match output.format {
+        Format::Human => report::write_human(
+            &mut buf,
+            report,
+            HumanOptions {
+                color: output.color,
+                width: output.width,
+            },
+        )?,
+        Format::Json => report::write_json(&mut buf, report)?,
+    }
+    write_stdout(&buf);
+    Ok(())
 }
 
 /// Drops a schema type error where the loader already explained the same value

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod rules;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -77,6 +78,12 @@ enum Command {
     /// Render a kustomization exactly as `kubectl kustomize` does.
     #[command(after_help = build::EXAMPLES)]
     Build(build::BuildArgs),
+    /// List the lint rules, their categories and default severities.
+    #[command(after_help = rules::RULES_EXAMPLES)]
+    Rules(rules::RulesArgs),
+    /// Print the documentation of a lint rule.
+    #[command(after_help = rules::EXPLAIN_EXAMPLES)]
+    Explain(rules::ExplainArgs),
     /// Print drydock's version.
     Version,
 }
@@ -129,9 +136,11 @@ fn run(cli: Cli) -> ExitCode {
         Err(e) => return usage_error(&format!("cannot start worker threads: {e}")),
     };
     pool.install(|| match cli.command {
-        Command::Check(args) => check::run(&args, &output),
-        Command::Validate(args) => check::run(&args, &output),
+        Command::Check(args) => check::run(&args, &output, check::Stages::All),
+        Command::Validate(args) => check::run(&args, &output, check::Stages::Validate),
         Command::Build(args) => build::run(&args, &output),
+        Command::Rules(args) => rules::list(&args, &output),
+        Command::Explain(args) => rules::explain(&args, &output),
         Command::Version => version(&output),
     })
 }

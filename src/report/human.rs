@@ -169,11 +169,16 @@ pub fn summary_line(s: &Summary) -> String {
         plural(s.files, "file", "files"),
         plural(s.objects, "object", "objects")
     );
+    let suppressed = if s.suppressed > 0 {
+        format!("; {} suppressed by annotations", s.suppressed)
+    } else {
+        String::new()
+    };
     if s.errors + s.warnings + s.infos == 0 {
-        return format!("no problems found {scope}");
+        return format!("no problems found {scope}{suppressed}");
     }
     format!(
-        "{}, {}, {} {scope}",
+        "{}, {}, {} {scope}{suppressed}",
         plural(s.errors, "error", "errors"),
         plural(s.warnings, "warning", "warnings"),
         plural(s.infos, "info", "infos"),
@@ -233,6 +238,11 @@ mod tests {
         assert_eq!(
             summary_line(&s),
             "1 error, 2 warnings, 0 infos in 1 file (2 objects)"
+        );
+        s.suppressed = 3;
+        assert_eq!(
+            summary_line(&s),
+            "1 error, 2 warnings, 0 infos in 1 file (2 objects); 3 suppressed by annotations"
         );
     }
 }

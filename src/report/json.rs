@@ -5,7 +5,7 @@
 //!   "help":null,"file":"a.yaml","line":3,"column":5,"end_line":3,"end_column":9,
 //!   "pointer":"/spec/replicas","object":{"apiVersion":"apps/v1","kind":"Deployment",
 //!   "namespace":null,"name":"web"}}],
-//!  "summary":{"files":1,"objects":2,"errors":1,"warnings":0,"infos":0}}
+//!  "summary":{"files":1,"objects":2,"errors":1,"warnings":0,"infos":0,"suppressed":0}}
 //! ```
 
 use std::io::{self, Write};
@@ -44,6 +44,7 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    suppressed: usize,
 }
 
 pub fn write_json(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
@@ -77,6 +78,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             errors: s.errors,
             warnings: s.warnings,
             infos: s.infos,
+            suppressed: s.suppressed,
         },
     };
     serde_json::to_writer(&mut *out, &doc)?;

@@ -46,6 +46,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Lint findings left out by `drydock.dev/ignore` annotations.
+    pub suppressed: usize,
 }
 
 impl Summary {

@@ -1,6 +1,7 @@
 //! Kubernetes objects: a value, where it came from, and who it is.
 
 mod identity;
+pub mod quantity;
 
 pub use identity::Identity;
 
@@ -156,8 +157,9 @@ fn map_pointer(rendered: &Value, source: &Value, pointer: &str) -> (String, bool
         };
         let found = match item {
             Some(item) if s_items.get(index).is_some_and(|c| same(item, c)) => Some(index),
-            Some(item) => name_of(item)
-                .and_then(|n| s_items.iter().position(|c| name_of(c) == Some(n))),
+            Some(item) => {
+                name_of(item).and_then(|n| s_items.iter().position(|c| name_of(c) == Some(n)))
+            }
             None => None,
         };
         match found {
