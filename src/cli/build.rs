@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{Format, Output, usage_error, write_stdout};
+use super::{Output, usage_error, write_stdout};
 use crate::render::{self, BuildOptions, Reorder, Restrictor};
-use crate::report::{self, HumanOptions, Report};
+use crate::report::Report;
 use crate::source::Sources;
 
 pub(super) const EXAMPLES: &str = "\
@@ -73,17 +73,13 @@ pub(super) fn run(args: &BuildArgs, output: &Output) -> ExitCode {
         Err(e) => {
             let report = Report::new(&sources, vec![e.diagnostic()], &[]);
             let mut buf = Vec::new();
-            let _ = match output.format {
-                Format::Human => report::write_human(
-                    &mut buf,
-                    &report,
-                    HumanOptions {
-                        color: output.color_stderr,
-                        width: output.width,
-                    },
-                ),
-                Format::Json => report::write_json(&mut buf, &report),
-            };
+            let _ = super::check::render_report(
+                &mut buf,
+                &report,
+                output,
+                output.color_stderr,
+                crate::diagnostic::Severity::Error,
+            );
             let _ = std::io::stderr().write_all(&buf);
             return ExitCode::from(1);
         }

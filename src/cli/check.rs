@@ -179,7 +179,7 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         .and_then(|s| s.lock().ok().map(|s| s.total))
         .unwrap_or(0);
 
-    if let Err(e) = write_report(&report, output) {
+    if let Err(e) = write_report(&report, output, severity(args.fail_on)) {
         return usage_error(&format!("cannot write the report: {e}"));
     }
     let status = exit_status(&report, loaded.io_failed, args.fail_on);
@@ -196,30 +196,44 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
 fn config_error(e: crate::lint::config::ConfigError, output: &Output) -> ExitCode {
     let (sources, diagnostics) = e.diagnostics();
     let report = Report::new(&sources, diagnostics, &[]);
-    if write_report(&report, output).is_err() {
+    if write_report(&report, output, Severity::Error).is_err() {
         return usage_error(&e.to_string());
     }
     ExitCode::from(2)
 }
 
 /// Writes a report to stdout in the chosen format.
-fn write_report(report: &Report<'_>, output: &Output) -> std::io::Result<()> {
+fn write_report(report: &Report<'_>, output: &Output, fail_on: Severity) -> std::io::Result<()> {
     let mut buf = Vec::new();
-    match output.format {
-        Format::Human => report::write_human(
-            &mut buf,
-            report,
-            HumanOptions {
-                color: output.color,
-                width: output.width,
-            },
-        )?,
-        Format::Json => report::write_json(&mut buf, report)?,
-    }
+    render_report(&mut buf, report, output, output.color, fail_on)?;
     write_stdout(&buf);
     Ok(())
 }
 
+/// Renders a report in the chosen format; `fail_on` decides what JUnit counts
+/// as a failure.
+pub(super) fn render_report(
+    buf: &mut Vec<u8>,
+    report: &Report<'_>,
+    output: &Output,
+    color: bool,
+    fail_on: Severity,
+) -> std::io::Result<()> {
+    match output.format {
+        Format::Human => report::write_human(
+            buf,
+            report,
+            HumanOptions {
+                color,
+                width: output.width,
+            },
+        ),
+        Format::Json => report::write_json(buf, report),
+        Format::Sarif => report::write_sarif(buf, report),
+        Format::Junit => report::write_junit(buf, report, fail_on),
+        Format::Github => report::write_github(buf, report),
+    }
+}
 /// Drops a schema type error where the loader already explained the same value
 /// (an unquoted `yes` or `1.10` in a string field, a scalar that does not match its
 /// tag): one finding per mistake.
@@ -245,12 +259,16 @@ fn without_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn exit_status(report: &Report<'_>, io_failed: bool, fail_on: FailOn) -> ExitCode {
-    let level = match fail_on {
+fn severity(fail_on: FailOn) -> Severity {
+    match fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
-    };
+    }
+}
+
+fn exit_status(report: &Report<'_>, io_failed: bool, fail_on: FailOn) -> ExitCode {
+    let level = severity(fail_on);
     if io_failed {
         ExitCode::from(2)
     } else if report.summary.has_at_least(level) {

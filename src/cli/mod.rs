@@ -51,6 +51,12 @@ pub enum Format {
     Human,
     /// One JSON object (see the README for its fields).
     Json,
+    /// SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// JUnit XML: a test suite per file, a test case per object.
+    Junit,
+    /// GitHub Actions workflow commands: annotations on the pull request's lines.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -149,7 +155,7 @@ fn version(output: &Output) -> ExitCode {
     let v = env!("CARGO_PKG_VERSION");
     let text = match output.format {
         Format::Human => format!("drydock {v}\n"),
-        Format::Json => format!("{}\n", serde_json::json!({ "version": v })),
+        _ => format!("{}\n", serde_json::json!({ "version": v })),
     };
     write_stdout(text.as_bytes());
     ExitCode::SUCCESS

@@ -92,10 +92,6 @@ pub(super) fn list(args: &RulesArgs, output: &Output) -> ExitCode {
         .collect();
     rules.sort_by_key(|r| (r.category(), r.id()));
     let text = match output.format {
-        Format::Json => {
-            let rules: Vec<serde_json::Value> = rules.iter().map(|r| rule_json(*r)).collect();
-            format!("{}\n", json!({ "rules": rules }))
-        }
         Format::Human => {
             let id_width = rules.iter().map(|r| r.id().len()).max().unwrap_or(0).max(2);
             let cat_width = rules
@@ -128,6 +124,10 @@ pub(super) fn list(args: &RulesArgs, output: &Output) -> ExitCode {
             );
             out
         }
+        _ => {
+            let rules: Vec<serde_json::Value> = rules.iter().map(|r| rule_json(*r)).collect();
+            format!("{}\n", json!({ "rules": rules }))
+        }
     };
     write_stdout(text.as_bytes());
     ExitCode::SUCCESS
@@ -143,11 +143,6 @@ pub(super) fn explain(args: &ExplainArgs, output: &Output) -> ExitCode {
     };
     let doc = lint::doc_text(rule);
     let text = match output.format {
-        Format::Json => {
-            let mut v = rule_json(rule);
-            v["doc"] = json!(doc);
-            format!("{v}\n")
-        }
         Format::Human => {
             let default = if rule.enabled_by_default() {
                 format!("default severity {}", rule.severity())
@@ -155,6 +150,11 @@ pub(super) fn explain(args: &ExplainArgs, output: &Output) -> ExitCode {
                 format!("off by default, {} when enabled", rule.severity())
             };
             format!("{} ({}, {default})\n\n{doc}", rule.id(), rule.category())
+        }
+        _ => {
+            let mut v = rule_json(rule);
+            v["doc"] = json!(doc);
+            format!("{v}\n")
         }
     };
     write_stdout(text.as_bytes());

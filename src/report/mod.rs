@@ -1,17 +1,23 @@
 //! Reports: diagnostics get their spans here, at the last moment, and are
 //! written in one of the output formats. Only this module knows the formats.
 
+mod github;
 mod human;
 mod json;
+mod junit;
 mod redact;
+mod sarif;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+pub use github::write_github;
 pub use human::{HumanOptions, write_human};
 pub use json::write_json;
+pub use junit::write_junit;
+pub use sarif::{code_info, write_sarif};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::resource::Resource;
@@ -66,6 +72,8 @@ pub struct Report<'a> {
     pub sources: &'a Sources,
     pub diagnostics: Vec<Resolved>,
     pub summary: Summary,
+    /// The objects checked, with the file each came from.
+    pub objects: Vec<(FileId, crate::diagnostic::ObjectRef)>,
     /// Per file, the byte ranges of Secret values, which are never shown.
     secrets: HashMap<FileId, Vec<(usize, usize)>>,
 }
@@ -171,6 +179,10 @@ impl<'a> Report<'a> {
             sources,
             diagnostics: resolved,
             summary,
+            objects: objects
+                .iter()
+                .map(|o| (o.origin.doc.file, o.object_ref()))
+                .collect(),
             secrets,
         }
     }
