@@ -3,6 +3,12 @@
 //! A directory is walked recursively for `*.yaml`, `*.yml` and `*.json` files
 //! (hidden entries and symlinked directories are skipped), in sorted order so
 //! that output does not depend on the file system. `-` reads stdin.
+//!
+//! A directory holding a kustomization is a render target, and the files below
+//! it belong to it rather than being read on their own. Of the kustomizations
+//! found while walking, only those no other one includes are targets: with
+//! `overlays/dev` and `overlays/prod` both including `base`, the base is checked
+//! through them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -109,7 +115,11 @@ pub fn discover(
             Ok(m) if m.is_dir() && is_kustomization_dir(&path) => {
                 inputs.push(Input::Kustomization(path))
             }
-            Ok(m) if m.is_dir() => walk(&path, &path, &filters, &mut inputs, &mut diags),
+            Ok(m) if m.is_dir() => {
+                let mut found = Vec::new();
+                walk(&path, &path, &filters, &mut found, &mut diags);
+                inputs.extend(without_included(found));
+            }
             Ok(_) => {
                 if !filters.excluded(&path, &path) {
                     inputs.push(Input::File(path));
@@ -142,7 +152,12 @@ fn walk(root: &Path, dir: &Path, f: &Filters, out: &mut Vec<Input>, diags: &mut 
             continue;
         }
         let Ok(ft) = entry.file_type() else { continue };
-        if ft.is_dir() {
+        if ft.is_dir() && is_kustomization_dir(&path) {
+            out.push(Input::Kustomization(path.clone()));
+            // Nested kustomizations (bases, components kept inside an overlay)
+            // are found too; plain files below belong to the kustomization.
+            walk_kustomizations(&path, out);
+        } else if ft.is_dir() {
             walk(root, &path, f, out, diags);
         } else if (ft.is_file() || ft.is_symlink() && path.is_file())
             && is_manifest(&path)
@@ -151,6 +166,83 @@ fn walk(root: &Path, dir: &Path, f: &Filters, out: &mut Vec<Input>, diags: &mut 
             out.push(Input::File(path));
         }
     }
+}
+
+/// Finds the kustomization directories below `dir`.
+fn walk_kustomizations(dir: &Path, out: &mut Vec<Input>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        if is_kustomization_dir(&d) {
+            out.push(Input::Kustomization(d.clone()));
+        }
+        walk_kustomizations(&d, out);
+    }
+}
+
+/// Drops the kustomizations that another one found includes (as a resource,
+/// base or component directory).
+fn without_included(found: Vec<Input>) -> Vec<Input> {
+    let roots: Vec<PathBuf> = found
+        .iter()
+        .filter_map(|i| match i {
+            Input::Kustomization(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    if roots.len() < 2 {
+        return found;
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut included = std::collections::HashSet::new();
+    for root in &roots {
+        for entry in directory_entries(root) {
+            included.insert(canonical(&root.join(entry)));
+        }
+    }
+    found
+        .into_iter()
+        .filter(|i| match i {
+            Input::Kustomization(p) => !included.contains(&canonical(p)),
+            _ => true,
+        })
+        .collect()
+}
+
+/// The `resources`, `bases` and `components` entries of a kustomization, as
+/// written. A kustomization that cannot be read includes nothing here; the
+/// render reports it.
+fn directory_entries(dir: &Path) -> Vec<String> {
+    let Some(text) = crate::render::kustomization::FILE_NAMES
+        .iter()
+        .find_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+    else {
+        return Vec::new();
+    };
+    let opts = crate::yaml::LoadOptions {
+        lints: false,
+        ..crate::yaml::LoadOptions::default()
+    };
+    let parsed = crate::yaml::parse(FileId(0), &text, &opts);
+    let Some(doc) = parsed.docs.first() else {
+        return Vec::new();
+    };
+    ["resources", "bases", "components"]
+        .iter()
+        .filter_map(|k| doc.value.get(k).and_then(crate::yaml::Value::as_seq))
+        .flatten()
+        .filter_map(crate::yaml::Value::as_str)
+        .filter(|e| !e.contains("://") && !e.starts_with("git@"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Whether a directory holds a kustomization file.

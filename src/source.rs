@@ -41,9 +41,22 @@ impl SourceFile {
 #[derive(Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// Files read by absolute path, so that a base shared by several
+    /// kustomizations is one file, and its findings are reported once.
+    by_path: std::collections::HashMap<std::path::PathBuf, FileId>,
 }
 
 impl Sources {
+    /// The file already read from `abs`, if any.
+    pub fn find_path(&self, abs: &std::path::Path) -> Option<FileId> {
+        self.by_path.get(abs).copied()
+    }
+
+    /// Records that `file` was read from `abs`.
+    pub fn remember_path(&mut self, abs: &std::path::Path, file: FileId) {
+        self.by_path.insert(abs.to_path_buf(), file);
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId((self.files.len() - 1) as u32)

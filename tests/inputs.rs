@@ -815,6 +815,9 @@ fn directories_are_walked_in_order_with_globs() {
         "**/seeds/**",
         "--exclude",
         "**/render/**",
+        // A kustomization found while walking is rendered whatever --include says.
+        "--exclude",
+        "**/overlay/**",
         "--include",
         "*.json",
         "fixtures",
@@ -860,6 +863,48 @@ fn rendered_findings_point_into_the_file_that_wrote_them() {
                 "fixtures/validate/overlay/prod/sidecar.yaml".to_owned(),
                 12,
                 9
+            ),
+        ]
+    );
+}
+
+#[test]
+fn walking_finds_the_kustomization_roots() {
+    // The base is included by both overlays, so it is checked through them
+    // and its files are not read on their own; its mistake is reported once,
+    // not once per overlay.
+    let walked = drydock(&["validate", "--format", "json", "fixtures/validate/overlay"]);
+    let named = drydock(&[
+        "validate",
+        "--format",
+        "json",
+        "fixtures/validate/overlay/prod",
+        "fixtures/validate/overlay/staging",
+    ]);
+    assert_eq!(walked.stdout, named.stdout);
+    let json: Value = serde_json::from_slice(&walked.stdout).expect("json");
+    assert_eq!(json["summary"]["objects"], 2);
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default(),
+                d["file"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "schema-enum",
+                "fixtures/validate/overlay/base/deployment.yaml"
+            ),
+            (
+                "schema-unknown-field",
+                "fixtures/validate/overlay/prod/sidecar.yaml"
             ),
         ]
     );

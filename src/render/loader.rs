@@ -136,6 +136,10 @@ pub fn read(
         Ok(i) => return Ok(seen[i].1),
         Err(i) => i,
     };
+    if let Some(id) = sources.find_path(abs) {
+        seen.insert(slot, (abs.to_path_buf(), id));
+        return Ok(id);
+    }
     if abs.is_dir() {
         return Err(LoadError::NotAFile(format!(
             "'{}' must resolve to a file",
@@ -153,6 +157,7 @@ pub fn read(
         .map(str::to_owned)
         .unwrap_or(text);
     let id = sources.add(SourceFile::new(display.display().to_string(), text));
+    sources.remember_path(abs, id);
     seen.insert(slot, (abs.to_path_buf(), id));
     Ok(id)
 }

@@ -78,6 +78,25 @@ pub struct Report<'a> {
     secrets: HashMap<FileId, Vec<(usize, usize)>>,
 }
 
+/// `spec.containers[1].image` as `spec.containers[].image`.
+fn without_indices(message: &str) -> Cow<'_, str> {
+    if !message.contains('[') {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find('[') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].starts_with(']') {
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// Resolves a location to a file and a byte range.
 pub fn resolve_location(
     sources: &Sources,
@@ -156,6 +175,16 @@ impl<'a> Report<'a> {
                     b.diagnostic.code,
                     &b.diagnostic.message,
                 ))
+        });
+        // The same finding reached through several targets (a base shared by
+        // overlays) is reported once, against the file that has it.
+        // Overlays may have moved list items, so messages naming a path are
+        // compared without their indices.
+        resolved.dedup_by(|a, b| {
+            a.file == b.file
+                && a.span == b.span
+                && a.diagnostic.code == b.diagnostic.code
+                && without_indices(&a.diagnostic.message) == without_indices(&b.diagnostic.message)
         });
         let mut summary = Summary {
             files: sources.len(),
