@@ -25,6 +25,18 @@ pub struct InputOptions {
     pub include: Vec<String>,
     /// Files and directories matching one of these globs are skipped.
     pub exclude: Vec<String>,
+    /// When set, only inputs that read one of these files (absolute,
+    /// canonical paths) are checked: `--changed-only`.
+    pub changed: Option<std::collections::HashSet<PathBuf>>,
+}
+
+impl InputOptions {
+    /// Whether a file is among the changed ones (always, without `--changed-only`).
+    pub fn is_changed(&self, path: &Path) -> bool {
+        self.changed
+            .as_ref()
+            .is_none_or(|set| std::fs::canonicalize(path).is_ok_and(|p| set.contains(&p)))
+    }
 }
 
 /// Something to read.

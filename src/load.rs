@@ -35,9 +35,13 @@ pub fn load(
 ) -> Result<Loaded, UsageError> {
     let (found, mut diagnostics) = input::discover(paths, inputs)?;
     let mut io_failed = !diagnostics.is_empty();
-    let (kustomizations, files): (Vec<Input>, Vec<Input>) = found
+    let (kustomizations, mut files): (Vec<Input>, Vec<Input>) = found
         .into_iter()
         .partition(|i| matches!(i, Input::Kustomization(_)));
+    files.retain(|f| match f {
+        Input::File(p) => inputs.is_changed(p),
+        _ => true,
+    });
     let results: Vec<FileResult> = files
         .par_iter()
         .enumerate()
@@ -56,7 +60,7 @@ pub fn load(
         let Input::Kustomization(dir) = k else {
             continue;
         };
-        match render_target(&dir, &mut sources) {
+        match render_target(&dir, &mut sources, inputs) {
             Ok(rs) => resources.extend(rs),
             Err(d) => diagnostics.push(*d),
         }
@@ -107,9 +111,14 @@ fn load_one(id: FileId, inp: &Input, opts: &LoadOptions) -> FileResult {
 fn render_target(
     dir: &std::path::Path,
     sources: &mut Sources,
+    inputs: &InputOptions,
 ) -> Result<Vec<Resource>, Box<Diagnostic>> {
     let built = crate::render::build(dir, &crate::render::BuildOptions::default(), sources)
         .map_err(|e| Box::new(e.diagnostic()))?;
+    // With --changed-only, a kustomization none of whose files changed is left out.
+    if inputs.changed.is_some() && !built.files.iter().any(|f| inputs.is_changed(f)) {
+        return Ok(Vec::new());
+    }
     // The kustomization file itself stands in for objects made by generators.
     let fallback = sources
         .iter()

@@ -45,6 +45,22 @@ pub struct CheckArgs {
     /// Lint configuration [default: the nearest drydock.yaml in the working directory or a parent].
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// Check only what changed: files and the kustomizations that read them. Against
+    /// REV's merge base with HEAD [default: the staged files under pre-commit, else origin/main].
+    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "")]
+    changed_only: Option<String>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// Record the current findings in FILE (for --baseline) and exit with status 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<std::path::PathBuf>,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Leave out findings below --fail-on, and the summary when nothing is left.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     validate: ValidateArgs,
 }
@@ -150,9 +166,27 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
             Err(e) => return config_error(e, output),
         },
     };
+    let changed = match &args.changed_only {
+        None => None,
+        Some(rev) => match super::changed::changed_files(rev) {
+            Ok(set) => Some(set),
+            Err(e) => return usage_error(&e),
+        },
+    };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| report::read_baseline(&t))
+        {
+            Ok(set) => Some(set),
+            Err(e) => return usage_error(&format!("--baseline {}: {e}", path.display())),
+        },
+    };
     let inputs = InputOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
+        changed,
     };
     let loaded = match load::load(&args.paths, &inputs, &LoadOptions::default()) {
         Ok(l) => l,
@@ -179,10 +213,45 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         .and_then(|s| s.lock().ok().map(|s| s.total))
         .unwrap_or(0);
 
-    if let Err(e) = write_report(&report, output, severity(args.fail_on)) {
-        return usage_error(&format!("cannot write the report: {e}"));
+    if let Some(path) = &args.write_baseline {
+        let text = report::write_baseline(&report);
+        if let Err(e) = super::build::write_atomic(path, text.as_bytes()) {
+            return usage_error(&format!("cannot write {}: {e}", path.display()));
+        }
+        eprintln!(
+            "drydock: recorded {} findings in {}",
+            report.diagnostics.len(),
+            path.display()
+        );
+        return if loaded.io_failed {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    if let Some(known) = &baseline {
+        report.retain(|rep, r| !known.contains(&report::fingerprint(rep, r)));
     }
     let status = exit_status(&report, loaded.io_failed, args.fail_on);
+    let fail_on = severity(args.fail_on);
+    if args.quiet {
+        report.retain(|_, r| r.diagnostic.severity >= fail_on);
+    }
+    let mut buf = Vec::new();
+    let quiet_and_clean = args.quiet && report.diagnostics.is_empty();
+    if !quiet_and_clean {
+        if let Err(e) = render_report(&mut buf, &report, output, output.color, fail_on) {
+            return usage_error(&format!("cannot write the report: {e}"));
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = super::build::write_atomic(path, &buf) {
+                return usage_error(&format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => write_stdout(&buf),
+    }
     // The process ends here: freeing every object one by one would only add
     // to the run time.
     std::mem::forget(report);

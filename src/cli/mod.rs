@@ -2,6 +2,7 @@
 //! `--fail-on`, 1 when something does, 2 for usage, configuration or I/O errors.
 
 mod build;
+mod changed;
 mod check;
 mod rules;
 

@@ -73,6 +73,8 @@ pub struct Built {
     pub resources: Vec<Res>,
     /// kustomize's `# Warning: ...` lines for deprecated fields.
     pub warnings: Vec<String>,
+    /// Every file the build read, by absolute path.
+    pub files: Vec<std::path::PathBuf>,
 }
 
 impl Built {
@@ -163,5 +165,6 @@ pub fn build(dir: &Path, opts: &BuildOptions, sources: &mut Sources) -> Result<B
     Ok(Built {
         resources: list,
         warnings: std::mem::take(&mut b.warnings),
+        files: b.files_read(),
     })
 }

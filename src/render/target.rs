@@ -120,6 +120,11 @@ fn err(message: impl Into<String>, location: Location) -> RenderError {
 }
 
 impl<'a> Builder<'a> {
+    /// The absolute paths of the files read so far.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        self.seen.iter().map(|(p, _)| p.clone()).collect()
+    }
+
     pub fn new(sources: &'a mut Sources, opts: BuildOptions) -> Self {
         Builder {
             sources,

@@ -1,6 +1,7 @@
 //! Reports: diagnostics get their spans here, at the last moment, and are
 //! written in one of the output formats. Only this module knows the formats.
 
+mod baseline;
 mod github;
 mod human;
 mod json;
@@ -13,11 +14,12 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+pub use baseline::{read_baseline, write_baseline};
 pub use github::write_github;
 pub use human::{HumanOptions, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
-pub use sarif::{code_info, write_sarif};
+pub use sarif::{code_info, fingerprint, write_sarif};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::resource::Resource;
