@@ -4,6 +4,7 @@
 mod build;
 mod changed;
 mod check;
+mod completions;
 mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -91,6 +92,12 @@ enum Command {
     /// Print the documentation of a lint rule.
     #[command(after_help = rules::EXPLAIN_EXAMPLES)]
     Explain(rules::ExplainArgs),
+    /// Print a shell completion script.
+    #[command(after_help = completions::EXAMPLES)]
+    Completions(completions::CompletionsArgs),
+    /// Print a man page.
+    #[command(after_help = completions::MAN_EXAMPLES)]
+    Man(completions::ManArgs),
     /// Print drydock's version.
     Version,
 }
@@ -148,6 +155,8 @@ fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args, &output),
         Command::Rules(args) => rules::list(&args, &output),
         Command::Explain(args) => rules::explain(&args, &output),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
         Command::Version => version(&output),
     })
 }

@@ -22,6 +22,7 @@ pub mod index;
 pub mod params;
 pub mod pod;
 pub mod rules;
+pub mod schema;
 
 #[cfg(test)]
 mod tests;
