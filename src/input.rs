@@ -28,6 +28,9 @@ pub struct InputOptions {
     /// When set, only inputs that read one of these files (absolute,
     /// canonical paths) are checked: `--changed-only`.
     pub changed: Option<std::collections::HashSet<PathBuf>>,
+    /// Files drydock itself reads or writes in this run (a baseline), which a
+    /// directory walk must not take for manifests.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl InputOptions {
@@ -130,6 +133,18 @@ pub fn discover(
             Ok(m) if m.is_dir() => {
                 let mut found = Vec::new();
                 walk(&path, &path, &filters, &mut found, &mut diags);
+                let own: Vec<PathBuf> = opts
+                    .own_files
+                    .iter()
+                    .filter_map(|p| std::fs::canonicalize(p).ok())
+                    .collect();
+                found.retain(|i| match i {
+                    Input::File(p) => {
+                        !is_config_file(p)
+                            && std::fs::canonicalize(p).map_or(true, |c| !own.contains(&c))
+                    }
+                    _ => true,
+                });
                 inputs.extend(without_included(found));
             }
             Ok(_) => {
@@ -178,6 +193,12 @@ fn walk(root: &Path, dir: &Path, f: &Filters, out: &mut Vec<Input>, diags: &mut 
             out.push(Input::File(path));
         }
     }
+}
+
+/// drydock's own configuration, which a directory walk skips like kustomize's.
+fn is_config_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == crate::lint::config::FILE_NAME || n == "drydock.yml")
 }
 
 /// Finds the kustomization directories below `dir`.

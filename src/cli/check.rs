@@ -187,6 +187,11 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         include: args.include.clone(),
         exclude: args.exclude.clone(),
         changed,
+        own_files: [&args.baseline, &args.write_baseline, &args.output]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
     };
     let loaded = match load::load(&args.paths, &inputs, &LoadOptions::default()) {
         Ok(l) => l,

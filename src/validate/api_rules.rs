@@ -88,6 +88,23 @@ fn name_rule(api: &str, kind: &str) -> Option<NameRule> {
 }
 
 fn object_name(r: &Resource, api: &str, kind: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(ns) = r
+        .value
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+        .filter(|ns| !ns.is_empty())
+        && let Some(why) = invalid(NameRule::Dns1123Label, ns)
+    {
+        out.push(name_diagnostic(
+            r,
+            "/metadata/namespace",
+            ns,
+            "namespace",
+            why,
+            NameRule::Dns1123Label,
+        ));
+    }
     let Some(rule) = name_rule(api, kind) else {
         return;
     };
