@@ -237,6 +237,9 @@ pub mod codes {
         API_VERSION_UNKNOWN = "api-version-unknown", Error, "a kind the target Kubernetes version serves, but not at this apiVersion";
         API_REMOVED = "api-removed", Error, "an apiVersion the target Kubernetes version no longer serves";
         API_DEPRECATED = "api-deprecated", Warning, "an apiVersion that is deprecated in the target Kubernetes version";
+        // Dry-run scheduling on the described nodes.
+        POD_UNSCHEDULABLE = "pod-unschedulable", Error, "a pod of the workloads would stay Pending: no described node can take it";
+        DRAIN_BLOCKED = "drain-blocked", Warning, "draining a node would be blocked by a PodDisruptionBudget or leave a pod with nowhere to go";
     }
 
     /// Looks a code up by name.

@@ -20,6 +20,7 @@ pub mod pointer;
 pub mod render;
 pub mod report;
 pub mod resource;
+pub mod schedule;
 pub mod schema;
 pub mod source;
 pub mod suggest;

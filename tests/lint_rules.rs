@@ -2,7 +2,9 @@
 //! enabled: `fixtures/lint/<id>/pass.yaml` must give no finding and
 //! `fixtures/lint/<id>/fail.yaml` exactly the findings of `fail.snap`, one
 //! per line (`line:column severity id message`, then an indented help line).
-//! `DRYDOCK_UPDATE_SNAPSHOTS=1` rewrites the snapshots.
+//! `DRYDOCK_UPDATE_SNAPSHOTS=1` rewrites the snapshots. Fixtures are
+//! validated and linted at the rule's `examples_version` when it declares
+//! one (PodSecurityPolicy rules: 1.24), else at the newest release.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,8 +22,23 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The Kubernetes release a rule's fixtures are written for.
+fn version_of(id: &str) -> Result<Version, String> {
+    let declared = RULES
+        .iter()
+        .find(|r| r.id() == id)
+        .and_then(|r| r.examples_version());
+    match declared {
+        Some(v) => drydock::schema::select(v)
+            .map(|s| s.version)
+            .map_err(|e| format!("{id}: examples_version: {e}")),
+        None => Ok(Version::latest()),
+    }
+}
+
 /// Runs the rule `id` over `path`; the fixture itself must load and validate cleanly.
 fn findings(id: &str, path: &Path) -> Result<String, String> {
+    let version = version_of(id)?;
     let name = path
         .strip_prefix(root())
         .unwrap_or(path)
@@ -37,7 +54,11 @@ fn findings(id: &str, path: &Path) -> Result<String, String> {
         sources: &loaded.sources,
     };
     let out = Pipeline::check().run(loaded.resources, &cx);
-    let validated = Validate::default().run(out.resources, &cx);
+    let validate = Validate {
+        version,
+        ..Validate::default()
+    };
+    let validated = validate.run(out.resources, &cx);
     let mut problems = loaded.diagnostics;
     problems.extend(out.diagnostics);
     problems.extend(validated.diagnostics);
@@ -48,7 +69,7 @@ fn findings(id: &str, path: &Path) -> Result<String, String> {
         ));
     }
     let resources = validated.resources;
-    let lint = Lint::new(Config::only(&[id]), Version::latest());
+    let lint = Lint::new(Config::only(&[id]), version);
     let linted = lint.lint(&resources, &cx);
     let report = Report::new(&loaded.sources, linted.diagnostics, &resources);
     let mut text = String::new();

@@ -61,6 +61,10 @@ pub struct CheckArgs {
     /// Leave out findings below --fail-on, and the summary when nothing is left.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also dry-run schedule the workloads onto these nodes (as for `drydock schedule`)
+    /// and report pods that would stay Pending.
+    #[arg(long, value_name = "NODES")]
+    nodes: Vec<String>,
     #[command(flatten)]
     validate: ValidateArgs,
 }
@@ -208,6 +212,13 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         let lint = crate::lint::Lint::new(config, version);
         suppressed = Some(lint.suppressed_handle());
         pipeline.push(Box::new(lint));
+    }
+    if stages == Stages::All && !args.nodes.is_empty() {
+        let version = args.validate.kubernetes_version.as_deref();
+        match super::schedule::stage(&args.nodes, version, None, false) {
+            Ok(stage) => pipeline.push(Box::new(stage)),
+            Err(e) => return usage_error(&e),
+        }
     }
     let out = pipeline.run(loaded.resources, &cx);
     let mut diagnostics = loaded.diagnostics;

@@ -6,6 +6,7 @@ mod changed;
 mod check;
 mod completions;
 mod rules;
+pub mod schedule;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -92,6 +93,9 @@ enum Command {
     /// Print the documentation of a lint rule.
     #[command(after_help = rules::EXPLAIN_EXAMPLES)]
     Explain(rules::ExplainArgs),
+    /// Dry-run scheduling of the workloads onto described nodes, with kube-scheduler's rules.
+    #[command(after_help = schedule::EXAMPLES)]
+    Schedule(schedule::ScheduleArgs),
     /// Print a shell completion script.
     #[command(after_help = completions::EXAMPLES)]
     Completions(completions::CompletionsArgs),
@@ -155,6 +159,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args, &output),
         Command::Rules(args) => rules::list(&args, &output),
         Command::Explain(args) => rules::explain(&args, &output),
+        Command::Schedule(args) => schedule::run(&args, &output),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Version => version(&output),

@@ -2,7 +2,9 @@
 //! namespace it lands in, by (kind, namespace, name) and by label, plus
 //! label-selector matching against objects and pod templates.
 
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use crate::render::resid::Gvk;
 use crate::resource::Resource;
@@ -23,10 +25,21 @@ pub struct Index<'a> {
     by_namespace: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<&'a str, Vec<usize>>,
     by_label_key: HashMap<&'a str, Vec<usize>>,
+    /// Objects by kind, then namespace.
+    by_kind_namespace: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    /// Objects that run pods, by namespace, and by namespace, pod label key
+    /// and value.
+    pods_by_namespace: HashMap<&'a str, Vec<usize>>,
+    pods_by_label: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
     cluster_crds: HashSet<(&'a str, &'a str)>,
     /// What the LimitRanges of each namespace fill into containers.
     defaults: HashMap<&'a str, ContainerDefaults<'a>>,
+    /// Results rules compute once per run (see [`Index::memo`]).
+    memo: Mutex<HashMap<(&'static str, String), Memo>>,
 }
+
+/// A result kept by [`Index::memo`].
+type Memo = Arc<dyn Any + Send + Sync>;
 
 /// Defaults of a namespace without LimitRanges.
 static NO_DEFAULTS: ContainerDefaults<'static> = ContainerDefaults::EMPTY;
@@ -51,8 +64,12 @@ impl<'a> Index<'a> {
             by_namespace: HashMap::new(),
             by_name: HashMap::new(),
             by_label_key: HashMap::new(),
+            by_kind_namespace: HashMap::new(),
+            pods_by_namespace: HashMap::new(),
+            pods_by_label: HashMap::new(),
             cluster_crds,
             defaults: HashMap::new(),
+            memo: Mutex::default(),
         };
         for (i, r) in objects.iter().enumerate() {
             let kind = r.kind().unwrap_or("");
@@ -61,6 +78,17 @@ impl<'a> Index<'a> {
             index.by_kind.entry(kind).or_default().push(i);
             if let Some(ns) = ns {
                 index.by_namespace.entry(ns).or_default().push(i);
+                let by_ns = index.by_kind_namespace.entry(kind).or_default();
+                by_ns.entry(ns).or_default().push(i);
+                if let Some(pod) = PodSpec::of(r) {
+                    index.pods_by_namespace.entry(ns).or_default().push(i);
+                    let by_label = index.pods_by_label.entry(ns).or_default();
+                    for (k, v) in pod.labels().map(Map::iter).into_iter().flatten() {
+                        if let Some(v) = v.as_str() {
+                            by_label.entry(k).or_default().entry(v).or_default().push(i);
+                        }
+                    }
+                }
             }
             if let Some(name) = r.name() {
                 index.by_name.entry(name).or_default().push(i);
@@ -91,6 +119,30 @@ impl<'a> Index<'a> {
             .unwrap_or(&NO_DEFAULTS)
     }
 
+    /// A value computed once per run for `key` (the rule's id and, for
+    /// example, a namespace) and shared by every object that asks, for
+    /// rules whose answer for one object depends on all the others. Two
+    /// threads asking at once may both compute it; the first result is kept.
+    pub fn memo<T: Any + Send + Sync>(
+        &self,
+        key: (&'static str, &str),
+        compute: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let key = (key.0, key.1.to_owned());
+        let cached = self.memo.lock().ok().and_then(|m| m.get(&key).cloned());
+        if let Some(v) = cached.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        let value = Arc::new(compute());
+        if let Ok(mut m) = self.memo.lock() {
+            let kept = m.entry(key).or_insert_with(|| value.clone());
+            if let Ok(v) = Arc::clone(kept).downcast::<T>() {
+                return v;
+            }
+        }
+        value
+    }
+
     fn pick<'s>(&'s self, ids: Option<&'s Vec<usize>>) -> impl Iterator<Item = &'a Resource> + 's {
         ids.into_iter().flatten().map(|&i| &self.objects[i])
     }
@@ -116,12 +168,7 @@ impl<'a> Index<'a> {
         kind: &'s str,
         ns: &'s str,
     ) -> impl Iterator<Item = &'a Resource> + 's {
-        self.by_kind
-            .get(kind)
-            .into_iter()
-            .flatten()
-            .filter(move |&&i| self.namespaces[i] == Some(ns))
-            .map(|&i| &self.objects[i])
+        self.pick(self.by_kind_namespace.get(kind).and_then(|m| m.get(ns)))
     }
 
     /// The object with this kind, namespace (`None` for cluster-scoped kinds)
@@ -168,7 +215,16 @@ impl<'a> Index<'a> {
         ns: &str,
         selector: &'s LabelSelector<'s>,
     ) -> impl Iterator<Item = &'a Resource> + 's {
-        self.in_namespace(ns)
+        // Only pods that have the selector's first label can match.
+        let candidates = match selector.labels.first() {
+            Some(&(k, v)) => self
+                .pods_by_label
+                .get(ns)
+                .and_then(|m| m.get(k))
+                .and_then(|m| m.get(v)),
+            None => self.pods_by_namespace.get(ns),
+        };
+        self.pick(candidates)
             .filter(move |r| PodSpec::of(r).is_some_and(|p| selector.matches(p.labels())))
     }
 

@@ -21,6 +21,7 @@ pub mod config;
 pub mod index;
 pub mod params;
 pub mod pod;
+pub mod rbac;
 pub mod rules;
 pub mod schema;
 
@@ -146,6 +147,12 @@ pub trait RuleMeta {
     fn params(&self) -> &'static [Param];
     /// Opt-in rules run only when the configuration enables them.
     fn enabled_by_default(&self) -> bool;
+    /// The Kubernetes release the rule's examples and fixtures are written
+    /// for, when not the newest bundled one (the kinds it is about may be
+    /// served only by older releases).
+    fn examples_version(&self) -> Option<&'static str> {
+        None
+    }
 
     /// The stable kebab-case id.
     fn id(&self) -> &'static str {
@@ -195,7 +202,8 @@ pub trait Rule: RuleMeta + Sync {
 ///         category: Resources,
 ///         severity: Warning,
 ///         // Optional: `enabled: false,` for opt-in rules,
-///         // `params: [Param::quantity("name", "1Mi", "help")],`.
+///         // `params: [Param::quantity("name", "1Mi", "help")],`,
+///         // `examples_version: "1.24",` for kinds newer releases dropped.
 ///     }
 /// }
 /// ```
@@ -209,6 +217,7 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             $(enabled: $enabled:literal,)?
             $(params: [$($param:expr),* $(,)?],)?
+            $(examples_version: $examples_version:literal,)?
         }
     ) => {
         #[doc = $summary]
@@ -224,6 +233,8 @@ macro_rules! declare_rule {
             const DOC: &'static str = concat!($summary, "\n", $($doc, "\n",)*);
             const PARAMS: &'static [$crate::lint::Param] = &[$($($param),*)?];
             const ENABLED: bool = true $(&& $enabled)?;
+            const EXAMPLES_VERSION: Option<&'static str> =
+                $crate::lint::optional_literal!($($examples_version)?);
         }
 
         impl $crate::lint::RuleMeta for $name {
@@ -242,11 +253,26 @@ macro_rules! declare_rule {
             fn enabled_by_default(&self) -> bool {
                 Self::ENABLED
             }
+            fn examples_version(&self) -> Option<&'static str> {
+                Self::EXAMPLES_VERSION
+            }
         }
     };
 }
 
 pub(crate) use declare_rule;
+
+/// `Some(literal)`, or `None` without one: an optional field of `declare_rule!`.
+macro_rules! optional_literal {
+    () => {
+        None
+    };
+    ($value:literal) => {
+        Some($value)
+    };
+}
+
+pub(crate) use optional_literal;
 
 /// A doc-comment line without the space `///` leaves in front of it.
 pub const fn doc_line(line: &'static str) -> &'static str {
@@ -317,12 +343,24 @@ impl<'a> Cx<'a> {
     pub fn container_defaults(&self) -> &'a pod::ContainerDefaults<'a> {
         self.index.container_defaults(self.namespace())
     }
+
+    /// The severity the rule runs at (its default or the configured one).
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
 }
 
 /// A finding just reported; add a help line or a related location.
 pub struct Finding<'c>(&'c mut Diagnostic);
 
 impl Finding<'_> {
+    /// Overrides the severity of this one finding (a rule whose findings
+    /// differ in weight, such as enforced versus warned policies).
+    pub fn severity(self, severity: Severity) -> Self {
+        self.0.severity = severity;
+        self
+    }
+
     pub fn help(self, help: impl Into<String>) -> Self {
         self.0.help = Some(help.into());
         self

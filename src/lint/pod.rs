@@ -364,39 +364,15 @@ impl<'a> ContainerDefaults<'a> {
         let mut ranges: Vec<&'a Resource> = index.of_kind_in("LimitRange", ns).collect();
         ranges.sort_by_key(|r| r.name());
         for lr in ranges {
-            let items = lr
-                .value
-                .pointer("/spec/limits")
-                .and_then(Value::as_seq)
-                .unwrap_or_default();
             // Within one LimitRange a later item overrides an earlier one.
             let mut requests: BTreeMap<&'a str, Quantity> = BTreeMap::new();
             let mut limits: BTreeMap<&'a str, Quantity> = BTreeMap::new();
-            for item in items {
-                if item.get("type").and_then(Value::as_str) != Some("Container") {
+            for item in LimitRangeItem::of(lr) {
+                if item.kind != "Container" {
                     continue;
                 }
-                let field = |key: &str| -> BTreeMap<&'a str, Quantity> {
-                    item.get(key)
-                        .and_then(Value::as_map)
-                        .map(|m| {
-                            m.iter()
-                                .filter_map(|(k, v)| Some((k, Quantity::from_value(v).ok()?)))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                let (max, min) = (field("max"), field("min"));
-                let mut default = field("default");
-                for (k, v) in &max {
-                    default.entry(k).or_insert(*v);
-                }
-                let mut default_request = field("defaultRequest");
-                for (k, v) in default.iter().chain(&min) {
-                    default_request.entry(k).or_insert(*v);
-                }
-                limits.extend(default);
-                requests.extend(default_request);
+                limits.extend(item.default.iter().map(|(k, v)| (*k, v.quantity)));
+                requests.extend(item.default_request.iter().map(|(k, v)| (*k, v.quantity)));
             }
             for (k, v) in requests {
                 out.requests.entry(k).or_insert((v, lr));
@@ -404,6 +380,108 @@ impl<'a> ContainerDefaults<'a> {
             for (k, v) in limits {
                 out.limits.entry(k).or_insert((v, lr));
             }
+        }
+        out
+    }
+}
+
+/// A quantity of a LimitRange item, and where it is written: in its own
+/// field, or in the field the API server copied it from.
+#[derive(Clone, Debug)]
+pub struct LimitValue {
+    pub quantity: Quantity,
+    /// Pointer of the written value within the LimitRange.
+    pub pointer: String,
+    /// The field it was copied from (`max`, `default` or `min`) when the
+    /// LimitRange does not set it.
+    pub defaulted_from: Option<&'static str>,
+}
+
+/// Quantities of a LimitRange item field, by resource name.
+pub type LimitValues<'a> = BTreeMap<&'a str, LimitValue>;
+
+/// One item of a LimitRange's `spec.limits` as the API server stores it:
+/// for `type: Container`, a missing `default` is copied from `max` and a
+/// missing `defaultRequest` from `default`, then from `min`
+/// (`SetDefaults_LimitRangeItem`). Values that are not quantities are left
+/// out (schema validation reports them).
+pub struct LimitRangeItem<'a> {
+    pub index: usize,
+    /// `/spec/limits/<index>`.
+    pub pointer: String,
+    /// `Container`, `Pod`, `PersistentVolumeClaim` or another type.
+    pub kind: &'a str,
+    pub min: LimitValues<'a>,
+    pub max: LimitValues<'a>,
+    pub default: LimitValues<'a>,
+    pub default_request: LimitValues<'a>,
+    pub max_limit_request_ratio: LimitValues<'a>,
+}
+
+impl<'a> LimitRangeItem<'a> {
+    /// The items of a LimitRange, in order.
+    pub fn of(lr: &'a Resource) -> Vec<LimitRangeItem<'a>> {
+        let items = lr
+            .value
+            .pointer("/spec/limits")
+            .and_then(Value::as_seq)
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let Some(map) = item.as_map() else {
+                continue;
+            };
+            let pointer = format!("/spec/limits/{index}");
+            let field = |key: &str| -> LimitValues<'a> {
+                map.get(key)
+                    .and_then(Value::as_map)
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| {
+                                let mut p = pointer.clone();
+                                crate::pointer::push(&mut p, key);
+                                crate::pointer::push(&mut p, k);
+                                Some((
+                                    k,
+                                    LimitValue {
+                                        quantity: Quantity::from_value(v).ok()?,
+                                        pointer: p,
+                                        defaulted_from: None,
+                                    },
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let kind = map.get("type").and_then(Value::as_str).unwrap_or("");
+            let (min, max) = (field("min"), field("max"));
+            let max_limit_request_ratio = field("maxLimitRequestRatio");
+            let mut default = field("default");
+            let mut default_request = field("defaultRequest");
+            if kind == "Container" {
+                let copy = |to: &mut LimitValues<'a>, from: &LimitValues<'a>, name| {
+                    for (k, v) in from {
+                        to.entry(k).or_insert_with(|| LimitValue {
+                            defaulted_from: Some(v.defaulted_from.unwrap_or(name)),
+                            ..v.clone()
+                        });
+                    }
+                };
+                copy(&mut default, &max, "max");
+                copy(&mut default_request, &default, "default");
+                copy(&mut default_request, &min, "min");
+            }
+            out.push(LimitRangeItem {
+                index,
+                pointer,
+                kind,
+                min,
+                max,
+                default,
+                default_request,
+                max_limit_request_ratio,
+            });
         }
         out
     }
@@ -541,6 +619,66 @@ pub fn pod_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> Resour
             }
         }
     }
+    ResourceList { requests, limits }
+}
+
+/// A pod's requests and limits as the LimitRanger admission plugin totals
+/// them for `type: Pod` items: like [`pod_totals`], but without `overhead`,
+/// and pod-level `resources` override only cpu and memory.
+pub fn limit_range_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> ResourceList {
+    let mut requests = BTreeMap::new();
+    let mut limits = BTreeMap::new();
+    let mut sidecars = ResourceList::default();
+    let mut init_max = ResourceList::default();
+    let containers = pod.containers();
+    for c in containers.iter().filter(|c| c.role == Role::Regular) {
+        let e = effective(c, defaults);
+        add_all(&mut requests, &e.requests);
+        add_all(&mut limits, &e.limits);
+    }
+    for c in &containers {
+        let e = effective(c, defaults);
+        match c.role {
+            Role::Sidecar => {
+                add_all(&mut requests, &e.requests);
+                add_all(&mut limits, &e.limits);
+                add_all(&mut sidecars.requests, &e.requests);
+                add_all(&mut sidecars.limits, &e.limits);
+                max_all(&mut init_max.requests, &sidecars.requests);
+                max_all(&mut init_max.limits, &sidecars.limits);
+            }
+            Role::Init => {
+                let mut req = e.requests.clone();
+                add_all(&mut req, &sidecars.requests);
+                let mut lim = e.limits.clone();
+                add_all(&mut lim, &sidecars.limits);
+                max_all(&mut init_max.requests, &req);
+                max_all(&mut init_max.limits, &lim);
+            }
+            Role::Regular | Role::Ephemeral => {}
+        }
+    }
+    max_all(&mut requests, &init_max.requests);
+    max_all(&mut limits, &init_max.limits);
+    let pod_level = |key: &str| -> BTreeMap<String, Quantity> {
+        pod.get("resources")
+            .and_then(|r| r.get(key))
+            .and_then(Value::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| matches!(*k, "cpu" | "memory"))
+                    .filter_map(|(k, v)| Some((k.to_owned(), Quantity::from_value(v).ok()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let pod_limits = pod_level("limits");
+    let mut pod_requests = pod_level("requests");
+    for (k, v) in &pod_limits {
+        pod_requests.entry(k.clone()).or_insert(*v);
+    }
+    requests.extend(pod_requests);
+    limits.extend(pod_limits);
     ResourceList { requests, limits }
 }
 

@@ -34,7 +34,19 @@
 //!    `fail.snap`; review it. `cargo test --lib lint` checks the
 //!    documentation.
 
+pub mod images;
+pub mod limit_range;
+pub mod metadata;
+pub mod networking;
+pub mod pod_security;
+pub mod pod_security_policy;
+pub mod rbac;
+pub mod references;
+pub mod reliability;
+pub mod resource_quota;
 pub mod resources;
+pub mod security;
+pub(crate) mod workloads;
 
 use super::Rule;
 
@@ -52,4 +64,119 @@ pub const RULES: &[&dyn Rule] = &[
     &resources::EphemeralStorage,
     &resources::RequestsEqualLimits,
     &resources::PodResources,
+    // pod-security-policy
+    &pod_security_policy::PspNoPolicyAdmits,
+    &pod_security_policy::PspAdmittedBy,
+    &pod_security_policy::PspInvalidPolicy,
+    &pod_security_policy::PspUnknownAnnotation,
+    &pod_security_policy::PspPermissive,
+    // limit-range
+    &limit_range::LimitRangeViolation,
+    &limit_range::LimitRangePvc,
+    &limit_range::LimitRangeConsistency,
+    &limit_range::LimitRangeConflictingDefaults,
+    &limit_range::LimitRangeDefaultsApplied,
+    // security
+    &security::PrivilegedContainer,
+    &security::HostNetwork,
+    &security::HostPid,
+    &security::HostIpc,
+    &security::HostPort,
+    &security::HostPath,
+    &security::SensitiveHostMount,
+    &security::DockerSocket,
+    &security::PrivilegeEscalation,
+    &security::RunAsNonRoot,
+    &security::RunAsRootUser,
+    &security::HighUid,
+    &security::ReadOnlyRootFilesystem,
+    &security::DropAllCapabilities,
+    &security::NetRawCapability,
+    &security::DangerousCapabilities,
+    &security::SeccompProfile,
+    &security::ApparmorProfile,
+    &security::SelinuxOptions,
+    &security::ProcMount,
+    &security::UnsafeSysctls,
+    &security::WindowsHostProcess,
+    &security::VolumeTypes,
+    &security::ProbeHost,
+    &security::SecurityContextMissing,
+    &security::AutomountServiceAccountToken,
+    &security::DefaultServiceAccount,
+    &security::SecretEnvRef,
+    &security::SecretInEnv,
+    &security::SensitiveConfigmap,
+    &security::SecretInAnnotation,
+    &security::BidirectionalPropagation,
+    // pod-security
+    &pod_security::PodSecurityAdmission,
+    // resource-quota
+    &resource_quota::QuotaExceeded,
+    &resource_quota::QuotaMissingRequest,
+    &resource_quota::QuotaUnknownResource,
+    // rbac
+    &rbac::ClusterAdminBinding,
+    &rbac::WildcardRules,
+    &rbac::ExecAttach,
+    &rbac::ReadSecrets,
+    &rbac::CreatePods,
+    &rbac::EscalationVerbs,
+    &rbac::RbacUnknownResource,
+    // references
+    &references::MissingConfigmap,
+    &references::MissingSecret,
+    &references::MissingPvc,
+    &references::MissingServiceAccount,
+    &references::MissingRole,
+    &references::DeprecatedSaField,
+    &references::MissingPriorityClass,
+    &references::ServiceSelectsNothing,
+    &references::ServiceTargetPort,
+    &references::IngressBackend,
+    &references::HpaTarget,
+    &references::PdbSelectsNothing,
+    &references::StatefulsetService,
+    &references::UnusedConfigmapKey,
+    // reliability
+    &reliability::LivenessProbe,
+    &reliability::ReadinessProbe,
+    &reliability::ProbesIdentical,
+    &reliability::ProbePort,
+    &reliability::MinReplicas,
+    &reliability::AntiAffinity,
+    &reliability::TopologySpread,
+    &reliability::PdbMissing,
+    &reliability::PdbBlocksEviction,
+    &reliability::PdbEvictionPolicy,
+    &reliability::HpaReplicas,
+    &reliability::HpaStaticReplicas,
+    &reliability::RestartPolicy,
+    &reliability::JobTtl,
+    &reliability::UpdateStrategy,
+    &reliability::PriorityClass,
+    &reliability::SelectorMismatch,
+    &reliability::DuplicateEnv,
+    // networking
+    &networking::PodNotIsolated,
+    &networking::PolicySelectsNothing,
+    &networking::PeerSelectsNothing,
+    &networking::UnknownNamedPort,
+    &networking::EgressDnsBlocked,
+    &networking::MissingPolicyTypes,
+    &networking::PeerAndVsOr,
+    &networking::IngressTls,
+    &networking::ServiceType,
+    &networking::SensitivePorts,
+    &networking::NodeportRange,
+    &networking::DuplicatePort,
+    // images
+    &images::LatestTag,
+    &images::PullPolicy,
+    &images::ImageDigest,
+    &images::RegistryTypo,
+    // metadata
+    &metadata::ObsoleteAnnotations,
+    &metadata::DefaultNamespace,
+    &metadata::RequiredLabels,
 ];

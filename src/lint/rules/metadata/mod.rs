@@ -1,0 +1,9 @@
+//! Metadata: namespaces, labels and annotations.
+
+mod default_namespace;
+mod obsolete_annotations;
+mod required_labels;
+
+pub use default_namespace::DefaultNamespace;
+pub use obsolete_annotations::ObsoleteAnnotations;
+pub use required_labels::RequiredLabels;

@@ -1,0 +1,953 @@
+//! One scheduling cycle, as kube-scheduler's framework runs it, and the queue
+//! that feeds it.
+//!
+//! A cycle runs PreFilter over the filter plugins (a plugin may skip, narrow
+//! the candidate nodes, or reject the pod), then Filter per node in profile
+//! order, stopping at the first plugin that rejects the node, so each node
+//! carries the reasons of one plugin. With no feasible node the PostFilter
+//! plugins (preemption) run and the pod gets its FitError message. With one
+//! feasible node it is chosen without scoring; otherwise every score plugin
+//! scores every feasible node (drydock scores all of them, where upstream
+//! stops after `percentageOfNodesToScore` in clusters of 100 nodes or more),
+//! scores are normalized to 0-100, weighted and summed, and the highest total
+//! wins. Upstream breaks ties at random; drydock takes the first node in
+//! inventory order and reports the tie.
+//!
+//! The queue orders pods as PrioritySort does (higher priority first, then
+//! arrival), with DaemonSet pods ahead of the rest (in a live cluster they
+//! already run on every node). Pods that fail are retried after every pass
+//! that placed something, as cluster events requeue them upstream.
+
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use super::cluster::{Cluster, NodeInfo};
+use super::message;
+use super::plugins;
+use super::types::Pod;
+
+/// A Kubernetes release, for the behaviour and message texts that changed
+/// between releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl Default for Version {
+    fn default() -> Self {
+        Version::DEFAULT
+    }
+}
+
+impl Version {
+    /// The release whose messages drydock reproduces by default.
+    pub const DEFAULT: Version = Version {
+        minor: 32,
+        patch: 0,
+    };
+
+    /// `1.32`, `1.32.4`, `v1.32`.
+    pub fn parse(text: &str) -> Result<Version, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("latest") {
+            return Ok(Version {
+                minor: 37,
+                patch: 0,
+            });
+        }
+        let digits = t.strip_prefix(['v', 'V']).unwrap_or(t);
+        let mut parts = digits.split('.');
+        let bad = || {
+            format!(
+                "invalid Kubernetes version `{text}`: expected a version such as 1.32 or 1.32.4"
+            )
+        };
+        if parts.next() != Some("1") {
+            return Err(bad());
+        }
+        let minor: u32 = parts.next().and_then(|m| m.parse().ok()).ok_or_else(bad)?;
+        let patch: u32 = match parts.next() {
+            Some(p) => p.parse().map_err(|_| bad())?,
+            None => 0,
+        };
+        if parts.next().is_some() || !(20..=37).contains(&minor) {
+            return Err(bad());
+        }
+        Ok(Version { minor, patch })
+    }
+
+    /// The taint reason without the taint (PR #134740, v1.35 and v1.34.2).
+    pub fn taint_reason_without_taint(self) -> bool {
+        self.minor >= 35 || (self.minor == 34 && self.patch >= 2)
+    }
+
+    /// DynamicResources is on by default (DRA GA), adding its PostFilter message.
+    pub fn dra_enabled(self) -> bool {
+        self.minor >= 34
+    }
+
+    /// A request above allocatable is UnschedulableAndUnresolvable (PR #131345).
+    pub fn fit_unresolvable_over_allocatable(self) -> bool {
+        self.minor >= 34
+    }
+
+    /// BalancedAllocation skips pods that request nothing (PR #130260).
+    pub fn balanced_skips_best_effort(self) -> bool {
+        self.minor >= 33
+    }
+
+    /// Pod-level resources are on by default (beta).
+    pub fn pod_level_resources(self) -> bool {
+        self.minor >= 34
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "1.{}.{}", self.minor, self.patch)
+    }
+}
+
+/// A plugin's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    Success,
+    /// Preemption might help.
+    Unschedulable,
+    /// Preemption cannot help.
+    UnschedulableAndUnresolvable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub code: Code,
+    pub reasons: Vec<String>,
+}
+
+impl Status {
+    pub fn success() -> Status {
+        Status {
+            code: Code::Success,
+            reasons: Vec::new(),
+        }
+    }
+
+    pub fn unschedulable(reason: impl Into<String>) -> Status {
+        Status {
+            code: Code::Unschedulable,
+            reasons: vec![reason.into()],
+        }
+    }
+
+    pub fn unresolvable(reason: impl Into<String>) -> Status {
+        Status {
+            code: Code::UnschedulableAndUnresolvable,
+            reasons: vec![reason.into()],
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.code == Code::Success
+    }
+
+    /// The reasons joined as `Status.Message()` does.
+    pub fn message(&self) -> String {
+        self.reasons.join(", ")
+    }
+}
+
+/// State a plugin keeps for the rest of a cycle; cloned when preemption
+/// evaluates a node.
+pub trait StateData: Any + Send + Sync {
+    fn clone_box(&self) -> Box<dyn StateData>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any + Clone + Send + Sync> StateData for T {
+    fn clone_box(&self) -> Box<dyn StateData> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Downcasts a plugin's state.
+pub fn state<T: 'static>(s: Option<&dyn StateData>) -> Option<&T> {
+    s.and_then(|s| s.as_any().downcast_ref::<T>())
+}
+
+/// Downcasts a plugin's state for an update.
+pub fn state_mut<T: 'static>(s: &mut dyn StateData) -> Option<&mut T> {
+    s.as_any_mut().downcast_mut::<T>()
+}
+
+/// The outcome of a plugin's PreFilter.
+pub enum PreFilter {
+    /// The plugin has nothing to check for this pod; its Filter is not run.
+    Skip,
+    /// Filter runs; `nodes` narrows the candidates to these node names.
+    Pass {
+        state: Option<Box<dyn StateData>>,
+        nodes: Option<BTreeSet<String>>,
+    },
+    /// Every node fails with this status.
+    Reject(Status),
+}
+
+impl PreFilter {
+    pub fn state(s: impl StateData) -> PreFilter {
+        PreFilter::Pass {
+            state: Some(Box::new(s)),
+            nodes: None,
+        }
+    }
+
+    pub fn pass() -> PreFilter {
+        PreFilter::Pass {
+            state: None,
+            nodes: None,
+        }
+    }
+}
+
+/// The outcome of a plugin's PreScore.
+pub enum PreScore {
+    Skip,
+    Run(Option<Box<dyn StateData>>),
+}
+
+/// What the plugins of a cycle see.
+pub struct Cycle<'a> {
+    pub cluster: &'a Cluster,
+    pub pod: &'a Pod,
+    pub version: Version,
+}
+
+impl Cycle<'_> {
+    pub fn node(&self, info: &NodeInfo) -> &super::types::Node {
+        &self.cluster.nodes[info.node]
+    }
+}
+
+/// A kube-scheduler plugin. Filter plugins return true from `is_filter`;
+/// score plugins have a weight above zero.
+pub trait Plugin: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    fn is_filter(&self) -> bool {
+        false
+    }
+
+    fn pre_filter(&self, _cx: &Cycle<'_>) -> PreFilter {
+        PreFilter::pass()
+    }
+
+    fn filter(&self, _cx: &Cycle<'_>, _state: Option<&dyn StateData>, _info: &NodeInfo) -> Status {
+        Status::success()
+    }
+
+    /// PreFilter's AddPod / RemovePod: `delta` is +1 when `other` is added to
+    /// the node of `info`, -1 when it is removed (preemption dry runs).
+    fn update_state(
+        &self,
+        _cx: &Cycle<'_>,
+        _state: &mut dyn StateData,
+        _other: &Pod,
+        _info: &NodeInfo,
+        _delta: i64,
+    ) {
+    }
+
+    /// The weight in the default profile; 0 for plugins that do not score.
+    fn weight(&self) -> i64 {
+        0
+    }
+
+    fn pre_score(&self, _cx: &Cycle<'_>, _feasible: &[&NodeInfo]) -> PreScore {
+        PreScore::Run(None)
+    }
+
+    fn score(&self, _cx: &Cycle<'_>, _state: Option<&dyn StateData>, _info: &NodeInfo) -> i64 {
+        0
+    }
+
+    fn normalize(
+        &self,
+        _cx: &Cycle<'_>,
+        _state: Option<&dyn StateData>,
+        _feasible: &[&NodeInfo],
+        _scores: &mut [i64],
+    ) {
+    }
+}
+
+/// Why each node was rejected: the FitError's diagnosis.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnosis {
+    /// Per node (index into the cluster's nodes): the plugin and status that
+    /// rejected it, or `None` for nodes that were never filtered.
+    pub statuses: Vec<Option<(&'static str, Status)>>,
+    /// The status of nodes that were never filtered.
+    pub absent: Option<Status>,
+    /// The message of a PreFilter rejection (then no node was filtered).
+    pub pre_filter_msg: Option<String>,
+}
+
+impl Diagnosis {
+    /// The code a node ended with (explicit or absent).
+    pub fn code_of(&self, node: usize) -> Option<Code> {
+        match &self.statuses[node] {
+            Some((_, s)) => Some(s.code),
+            None => self.absent.as_ref().map(|s| s.code),
+        }
+    }
+}
+
+/// One score plugin's result for one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginScore {
+    pub plugin: &'static str,
+    pub raw: i64,
+    /// After NormalizeScore, before the weight.
+    pub normalized: i64,
+    pub weight: i64,
+}
+
+/// A node's part in a cycle, for `--explain`.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// Passed every filter.
+    Feasible,
+    /// Rejected by a filter plugin.
+    Rejected {
+        plugin: &'static str,
+        status: Status,
+    },
+    /// Not a candidate: PreFilter rejected the pod or narrowed the nodes.
+    NotCandidate(Status),
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeExplain {
+    pub node: usize,
+    pub verdict: Verdict,
+    /// Score plugins that ran, in profile order (empty when not scored).
+    pub scores: Vec<PluginScore>,
+    pub total: Option<i64>,
+}
+
+/// Everything a cycle found out, for `--explain`.
+#[derive(Clone, Debug, Default)]
+pub struct Explain {
+    pub nodes: Vec<NodeExplain>,
+    /// Score plugins that PreScore skipped.
+    pub skipped_scores: Vec<&'static str>,
+    /// Only one node was feasible, so nothing was scored.
+    pub single_feasible: bool,
+}
+
+/// A cycle's result.
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Placed {
+        node: usize,
+        /// Other nodes with the same best total.
+        ties: Vec<usize>,
+    },
+    /// No feasible node; preemption may have found victims on a node.
+    Unschedulable {
+        message: String,
+        diagnosis: Box<Diagnosis>,
+        nominated: Option<(usize, Vec<usize>)>,
+    },
+}
+
+pub struct CycleResult {
+    pub decision: Decision,
+    pub explain: Option<Explain>,
+}
+
+/// The default profile's plugins, in order.
+pub struct Framework {
+    pub plugins: Vec<Box<dyn Plugin>>,
+    pub version: Version,
+    /// The PodDisruptionBudgets preemption tries not to violate.
+    pub budgets: Vec<super::pdb::Budget>,
+}
+
+/// The per-cycle state of every plugin after PreFilter.
+pub struct PreFiltered {
+    pub states: Vec<Option<Box<dyn StateData>>>,
+    pub skipped: Vec<bool>,
+    /// Nodes PreFilter narrowed the candidates to, with the plugins that did.
+    pub nodes: Option<(BTreeSet<String>, Vec<&'static str>)>,
+}
+
+impl PreFiltered {
+    pub fn clone_states(&self) -> Vec<Option<Box<dyn StateData>>> {
+        self.states
+            .iter()
+            .map(|s| s.as_ref().map(|s| (**s).clone_box()))
+            .collect()
+    }
+}
+
+impl Framework {
+    /// kube-scheduler's default plugins with their default arguments.
+    pub fn new(version: Version) -> Framework {
+        Framework {
+            plugins: plugins::default_profile(version),
+            version,
+            budgets: Vec::new(),
+        }
+    }
+
+    /// A framework running only the given plugins (for tests of one plugin).
+    pub fn with_plugins(version: Version, plugins: Vec<Box<dyn Plugin>>) -> Framework {
+        Framework {
+            plugins,
+            version,
+            budgets: Vec::new(),
+        }
+    }
+
+    /// Runs PreFilter; `Err` is the status every node gets.
+    pub fn pre_filter(&self, cx: &Cycle<'_>) -> Result<PreFiltered, Status> {
+        let mut out = PreFiltered {
+            states: Vec::with_capacity(self.plugins.len()),
+            skipped: vec![false; self.plugins.len()],
+            nodes: None,
+        };
+        let mut rejected: Option<Status> = None;
+        for (i, p) in self.plugins.iter().enumerate() {
+            if !p.is_filter() {
+                out.states.push(None);
+                out.skipped[i] = true;
+                continue;
+            }
+            match p.pre_filter(cx) {
+                PreFilter::Skip => {
+                    out.states.push(None);
+                    out.skipped[i] = true;
+                }
+                PreFilter::Reject(s) if s.code == Code::UnschedulableAndUnresolvable => {
+                    return Err(s);
+                }
+                PreFilter::Reject(s) => {
+                    // Unschedulable: the other PreFilters still run, for preemption.
+                    rejected.get_or_insert(s);
+                    out.states.push(None);
+                }
+                PreFilter::Pass { state, nodes } => {
+                    out.states.push(state);
+                    if let Some(names) = nodes {
+                        let (set, plugins) =
+                            out.nodes.get_or_insert_with(|| (names.clone(), Vec::new()));
+                        set.retain(|n| names.contains(n));
+                        plugins.push(p.name());
+                        if set.is_empty() {
+                            let msg = if plugins.len() == 1 {
+                                format!("node(s) didn't satisfy plugin {}", plugins[0])
+                            } else {
+                                format!(
+                                    "node(s) didn't satisfy plugin(s) [{}] simultaneously",
+                                    plugins.join(" ")
+                                )
+                            };
+                            return Err(Status::unresolvable(msg));
+                        }
+                    }
+                }
+            }
+        }
+        match rejected {
+            Some(s) => Err(s),
+            None => Ok(out),
+        }
+    }
+
+    /// Runs the filters on one node: the first failing plugin and its status.
+    pub fn filter_node(
+        &self,
+        cx: &Cycle<'_>,
+        pre: &PreFiltered,
+        states: &[Option<Box<dyn StateData>>],
+        info: &NodeInfo,
+    ) -> Option<(&'static str, Status)> {
+        for (i, p) in self.plugins.iter().enumerate() {
+            if pre.skipped[i] || !p.is_filter() {
+                continue;
+            }
+            let s = p.filter(cx, states[i].as_deref(), info);
+            if !s.is_success() {
+                return Some((p.name(), s));
+            }
+        }
+        None
+    }
+
+    /// One scheduling cycle for `pod` (which must not be bound).
+    pub fn schedule_one(&self, cluster: &Cluster, pod: &Pod, explain: bool) -> CycleResult {
+        let cx = Cycle {
+            cluster,
+            pod,
+            version: self.version,
+        };
+        let n = cluster.nodes.len();
+        if n == 0 {
+            return CycleResult {
+                decision: Decision::Unschedulable {
+                    message: message::NO_NODES.to_owned(),
+                    diagnosis: Box::default(),
+                    nominated: None,
+                },
+                explain: explain.then(Explain::default),
+            };
+        }
+        let pre = match self.pre_filter(&cx) {
+            Ok(p) => p,
+            Err(status) => {
+                let diagnosis = Diagnosis {
+                    statuses: vec![None; n],
+                    pre_filter_msg: Some(status.message()),
+                    absent: Some(status.clone()),
+                };
+                let ex = explain.then(|| Explain {
+                    nodes: (0..n)
+                        .map(|node| NodeExplain {
+                            node,
+                            verdict: Verdict::NotCandidate(status.clone()),
+                            scores: Vec::new(),
+                            total: None,
+                        })
+                        .collect(),
+                    ..Explain::default()
+                });
+                return self.fail(&cx, diagnosis, None, ex);
+            }
+        };
+        let candidates: Vec<usize> = match &pre.nodes {
+            None => (0..n).collect(),
+            Some((names, _)) => (0..n)
+                .filter(|&i| names.contains(&cluster.nodes[i].name))
+                .collect(),
+        };
+        let absent = pre.nodes.as_ref().map(|(_, plugins)| {
+            let mut sorted = plugins.clone();
+            sorted.sort_unstable();
+            Status::unresolvable(format!(
+                "node(s) didn't satisfy plugin(s) [{}]",
+                sorted.join(" ")
+            ))
+        });
+        let verdicts: Vec<Option<(&'static str, Status)>> = if candidates.len() >= 64 {
+            candidates
+                .par_iter()
+                .with_min_len(32)
+                .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
+                .collect()
+        } else {
+            candidates
+                .iter()
+                .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
+                .collect()
+        };
+        let feasible: Vec<usize> = candidates
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| v.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        let mut ex = explain.then(|| {
+            let mut nodes: Vec<NodeExplain> = (0..n)
+                .map(|node| NodeExplain {
+                    node,
+                    verdict: Verdict::NotCandidate(absent.clone().unwrap_or_else(Status::success)),
+                    scores: Vec::new(),
+                    total: None,
+                })
+                .collect();
+            for (&i, v) in candidates.iter().zip(&verdicts) {
+                nodes[i].verdict = match v {
+                    None => Verdict::Feasible,
+                    Some((plugin, status)) => Verdict::Rejected {
+                        plugin,
+                        status: status.clone(),
+                    },
+                };
+            }
+            Explain {
+                nodes,
+                ..Explain::default()
+            }
+        });
+        if feasible.is_empty() {
+            let mut statuses = vec![None; n];
+            for (&i, v) in candidates.iter().zip(verdicts) {
+                statuses[i] = v;
+            }
+            let diagnosis = Diagnosis {
+                statuses,
+                absent,
+                pre_filter_msg: None,
+            };
+            return self.fail(&cx, diagnosis, Some(&pre), ex);
+        }
+        if feasible.len() == 1 {
+            if let Some(e) = &mut ex {
+                e.single_feasible = true;
+            }
+            return CycleResult {
+                decision: Decision::Placed {
+                    node: feasible[0],
+                    ties: Vec::new(),
+                },
+                explain: ex,
+            };
+        }
+        let (totals, per_plugin, skipped) = self.score(&cx, &feasible, explain);
+        let best = totals.iter().copied().max().unwrap_or(0);
+        let mut winners = feasible
+            .iter()
+            .zip(&totals)
+            .filter(|(_, t)| **t == best)
+            .map(|(i, _)| *i);
+        let node = winners.next().unwrap_or(feasible[0]);
+        let ties: Vec<usize> = winners.collect();
+        if let Some(e) = &mut ex {
+            e.skipped_scores = skipped;
+            for (k, &i) in feasible.iter().enumerate() {
+                e.nodes[i].scores = per_plugin.iter().map(|p| p[k].clone()).collect();
+                e.nodes[i].total = Some(totals[k]);
+            }
+        }
+        CycleResult {
+            decision: Decision::Placed { node, ties },
+            explain: ex,
+        }
+    }
+
+    /// Scores feasible nodes: totals, per plugin per node results (when
+    /// `detail`), and the plugins PreScore skipped.
+    #[allow(clippy::type_complexity)]
+    pub fn score(
+        &self,
+        cx: &Cycle<'_>,
+        feasible: &[usize],
+        detail: bool,
+    ) -> (Vec<i64>, Vec<Vec<PluginScore>>, Vec<&'static str>) {
+        let infos: Vec<&NodeInfo> = feasible.iter().map(|&i| &cx.cluster.infos[i]).collect();
+        let mut totals = vec![0i64; feasible.len()];
+        let mut per_plugin = Vec::new();
+        let mut skipped = Vec::new();
+        for p in &self.plugins {
+            let weight = p.weight();
+            if weight == 0 {
+                continue;
+            }
+            let state = match p.pre_score(cx, &infos) {
+                PreScore::Skip => {
+                    skipped.push(p.name());
+                    continue;
+                }
+                PreScore::Run(s) => s,
+            };
+            let raw: Vec<i64> = if infos.len() >= 64 {
+                infos
+                    .par_iter()
+                    .with_min_len(32)
+                    .map(|info| p.score(cx, state.as_deref(), info))
+                    .collect()
+            } else {
+                infos
+                    .iter()
+                    .map(|info| p.score(cx, state.as_deref(), info))
+                    .collect()
+            };
+            let mut normalized = raw.clone();
+            p.normalize(cx, state.as_deref(), &infos, &mut normalized);
+            for k in 0..infos.len() {
+                totals[k] += normalized[k] * weight;
+            }
+            if detail {
+                per_plugin.push(
+                    (0..infos.len())
+                        .map(|k| PluginScore {
+                            plugin: p.name(),
+                            raw: raw[k],
+                            normalized: normalized[k],
+                            weight,
+                        })
+                        .collect(),
+                );
+            }
+        }
+        (totals, per_plugin, skipped)
+    }
+
+    /// The FitError: PostFilter plugins run, then the message is assembled.
+    fn fail(
+        &self,
+        cx: &Cycle<'_>,
+        diagnosis: Diagnosis,
+        pre: Option<&PreFiltered>,
+        explain: Option<Explain>,
+    ) -> CycleResult {
+        let mut post = Vec::new();
+        if self.version.dra_enabled() {
+            post.push("no new claims to deallocate".to_owned());
+        }
+        let outcome = plugins::default_preemption::preempt(self, cx, &diagnosis, pre);
+        let nominated = match outcome {
+            plugins::default_preemption::Outcome::Message(m) => {
+                post.push(format!("preemption: {m}"));
+                None
+            }
+            plugins::default_preemption::Outcome::Nominated { node, victims } => {
+                // PostFilter succeeded: its status carries no message.
+                post.clear();
+                Some((node, victims))
+            }
+        };
+        let message = message::fit_error(
+            cx.cluster.nodes.len(),
+            &diagnosis,
+            (!post.is_empty()).then(|| post.join(", ")).as_deref(),
+        );
+        CycleResult {
+            decision: Decision::Unschedulable {
+                message,
+                diagnosis: Box::new(diagnosis),
+                nominated,
+            },
+            explain,
+        }
+    }
+}
+
+/// A pod waiting in the scheduling queue.
+#[derive(Clone, Debug)]
+pub struct QueueItem {
+    pub pod: usize,
+    /// A pod that must be running first (StatefulSet OrderedReady).
+    pub after: Option<usize>,
+    /// DaemonSet pods go first.
+    pub daemon: bool,
+    /// Pods made from one template share a key: while nothing is bound in
+    /// between, a failed pod's verdict holds for the next one.
+    pub template: Option<usize>,
+}
+
+/// Where a pod ended up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PodState {
+    Bound {
+        node: usize,
+        ties: Vec<usize>,
+    },
+    Pending {
+        message: String,
+    },
+    /// Never created (OrderedReady, scheduling gates, admission).
+    NotCreated {
+        reason: String,
+    },
+}
+
+/// What the queue did.
+#[derive(Debug, Default)]
+pub struct QueueResult {
+    /// Per pod id; `None` for pods not in the queue.
+    pub states: Vec<Option<PodState>>,
+    /// Victim pod id to the pod that preempted it.
+    pub preempted: BTreeMap<usize, usize>,
+    pub explains: BTreeMap<usize, Explain>,
+    /// The last FitError of each pending pod.
+    pub diagnoses: BTreeMap<usize, Diagnosis>,
+}
+
+/// Passes over the pending pods; each pass that binds something requeues
+/// the pods that failed.
+const MAX_PASSES: usize = 50;
+
+impl Framework {
+    /// Whether `pod` passes every filter on `node` (the nominated-node check).
+    pub fn fits_on(&self, cluster: &Cluster, pod: &Pod, node: usize) -> bool {
+        let cx = Cycle {
+            cluster,
+            pod,
+            version: self.version,
+        };
+        match self.pre_filter(&cx) {
+            Ok(pre) => {
+                let allowed = pre
+                    .nodes
+                    .as_ref()
+                    .is_none_or(|(names, _)| names.contains(&cluster.nodes[node].name));
+                allowed
+                    && self
+                        .filter_node(&cx, &pre, &pre.states, &cluster.infos[node])
+                        .is_none()
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Binds a pod and its delayed-binding claims.
+    pub fn bind(&self, cluster: &mut Cluster, id: usize, node: usize) {
+        cluster.bind(id, node);
+        if cluster.pods[id].claims().next().is_some() {
+            let pod = cluster.pods[id].clone();
+            let n = cluster.nodes[node].clone();
+            cluster.storage.reserve(&pod, &n);
+        }
+    }
+
+    /// Schedules the queue: priority order (DaemonSet pods first), retrying
+    /// failed pods after every pass that bound something.
+    pub fn run_queue(
+        &self,
+        cluster: &mut Cluster,
+        items: &[QueueItem],
+        explain: &dyn Fn(&Pod) -> bool,
+    ) -> QueueResult {
+        let mut order: Vec<&QueueItem> = items.iter().collect();
+        order.sort_by_key(|i| (!i.daemon, std::cmp::Reverse(cluster.pods[i.pod].priority)));
+        let mut out = QueueResult {
+            states: vec![None; cluster.pods.len()],
+            ..QueueResult::default()
+        };
+        let mut binds: u64 = 0;
+        // Bare pods deleted by preemption: nothing recreates them.
+        let mut deleted: BTreeSet<usize> = BTreeSet::new();
+        for _ in 0..MAX_PASSES {
+            let mut progress = false;
+            let mut last_fail: BTreeMap<usize, (u64, String, Diagnosis)> = BTreeMap::new();
+            for item in &order {
+                let id = item.pod;
+                // Pods that name their node never reach the scheduler.
+                if cluster.bound[id].is_some()
+                    || deleted.contains(&id)
+                    || cluster.pods[id].node_name.is_some()
+                {
+                    continue;
+                }
+                let pod = &cluster.pods[id];
+                if pod.gated {
+                    out.states[id] = Some(PodState::NotCreated {
+                        reason: "the pod has schedulingGates and never reaches the scheduler"
+                            .into(),
+                    });
+                    continue;
+                }
+                if let Some(prev) = item.after.filter(|&p| cluster.bound[p].is_none()) {
+                    out.states[id] = Some(PodState::NotCreated {
+                        reason: format!(
+                            "not created: {} is not running (podManagementPolicy: OrderedReady)",
+                            cluster.pods[prev].name
+                        ),
+                    });
+                    continue;
+                }
+                let want = explain(pod);
+                let reuse = item
+                    .template
+                    .and_then(|t| last_fail.get(&t))
+                    .filter(|(b, _, _)| !want && *b == binds);
+                if let Some((_, message, diagnosis)) = reuse {
+                    out.states[id] = Some(PodState::Pending {
+                        message: message.clone(),
+                    });
+                    out.diagnoses.insert(id, diagnosis.clone());
+                    continue;
+                }
+                let r = self.schedule_one(cluster, pod, want);
+                if let Some(e) = r.explain {
+                    out.explains.insert(id, e);
+                }
+                match r.decision {
+                    Decision::Placed { node, ties } => {
+                        self.bind(cluster, id, node);
+                        out.states[id] = Some(PodState::Bound { node, ties });
+                        out.diagnoses.remove(&id);
+                        binds += 1;
+                        progress = true;
+                    }
+                    Decision::Unschedulable {
+                        message,
+                        diagnosis,
+                        nominated: Some((node, victims)),
+                    } => {
+                        let name = cluster.pods[id].key();
+                        for v in victims {
+                            cluster.unbind(v);
+                            out.preempted.insert(v, id);
+                            if cluster.pods[v].owner_kind.is_none() {
+                                deleted.insert(v);
+                                out.states[v] = Some(PodState::NotCreated {
+                                    reason: format!(
+                                        "deleted by preemption for {name}; nothing recreates a pod without a controller"
+                                    ),
+                                });
+                            } else {
+                                // Its controller makes a replacement, which the
+                                // scheduler places anew.
+                                cluster.pods[v].node_name = None;
+                                out.states[v] = Some(PodState::Pending {
+                                    message: format!("preempted by {name}"),
+                                });
+                            }
+                        }
+                        let node = if self.fits_on(cluster, &cluster.pods[id], node) {
+                            Some(node)
+                        } else {
+                            match self
+                                .schedule_one(cluster, &cluster.pods[id], false)
+                                .decision
+                            {
+                                Decision::Placed { node, .. } => Some(node),
+                                Decision::Unschedulable { .. } => None,
+                            }
+                        };
+                        match node {
+                            Some(node) => {
+                                self.bind(cluster, id, node);
+                                out.states[id] = Some(PodState::Bound {
+                                    node,
+                                    ties: Vec::new(),
+                                });
+                            }
+                            None => {
+                                out.states[id] = Some(PodState::Pending { message });
+                                out.diagnoses.insert(id, *diagnosis);
+                            }
+                        }
+                        binds += 1;
+                        progress = true;
+                    }
+                    Decision::Unschedulable {
+                        message, diagnosis, ..
+                    } => {
+                        if let Some(t) = item.template {
+                            last_fail.insert(t, (binds, message.clone(), (*diagnosis).clone()));
+                        }
+                        out.states[id] = Some(PodState::Pending { message });
+                        out.diagnoses.insert(id, *diagnosis);
+                    }
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,616 @@
+//! InterPodAffinity.
+//!
+//! A term selects pods by label selector in the namespaces it lists or
+//! selects (its own pod's namespace when it says neither). Filter, in order:
+//!
+//! 1. the pod's required affinity: counting existing pods that match *all*
+//!    the terms per topology domain, the node fails when it lacks a term's
+//!    topology key or a term's domain has no such pod, unless no pod matches
+//!    anywhere and the pod matches its own terms (the first pod of a group).
+//!    UnschedulableAndUnresolvable, `node(s) didn't match pod affinity rules`;
+//! 2. the pod's required anti-affinity: a matching pod in the node's domain
+//!    of a term. Unschedulable, `node(s) didn't match pod anti-affinity rules`;
+//! 3. existing pods' required anti-affinity that matches the pod, with the
+//!    node in their domain. Unschedulable,
+//!    `node(s) didn't satisfy existing pods anti-affinity rules`.
+//!
+//! Score (weight 2): per topology domain, the weights of the pod's preferred
+//! terms that existing pods match (minus for anti-affinity), plus 1 for each
+//! existing pod whose required affinity matches the pod, plus or minus the
+//! weights of existing pods' preferred terms that match the pod; a node
+//! scores the sum over its domains, normalized min-max to 0..100.
+
+use std::collections::BTreeMap;
+
+use crate::schedule::cluster::NodeInfo;
+use crate::schedule::framework::{
+    Cycle, Plugin, PreFilter, PreScore, StateData, Status, state, state_mut,
+};
+use crate::schedule::selector::{LabelSelector, Labels};
+use crate::schedule::types::{AffinityTerm, Node, Pod, WeightedTerm};
+
+pub const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
+pub const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
+pub const ERR_REASON_EXISTING_ANTI_AFFINITY: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
+
+/// The weight of an existing pod's required affinity term in scoring
+/// (`hardPodAffinityWeight`).
+const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
+
+pub struct InterPodAffinity;
+
+type Counts = BTreeMap<(String, String), i64>;
+
+/// A namespace selector is resolved against the known namespaces, as
+/// upstream does for the incoming pod's terms (`{}` stays "all").
+fn merge_namespaces(cx: &Cycle<'_>, t: &AffinityTerm) -> AffinityTerm {
+    let mut t = t.clone();
+    if t.namespace_selector.is_everything()
+        || matches!(t.namespace_selector, LabelSelector::Nothing)
+    {
+        return t;
+    }
+    for ns in cx.cluster.namespaces.keys() {
+        if t.namespace_selector
+            .matches(&cx.cluster.namespace_labels(ns))
+        {
+            t.namespaces.insert(ns.clone());
+        }
+    }
+    t.namespace_selector = LabelSelector::Nothing;
+    t
+}
+
+fn add(m: &mut Counts, node: &Node, key: &str, delta: i64) {
+    if let Some(v) = node.labels.get(key) {
+        let k = (key.to_owned(), v.clone());
+        let e = m.entry(k.clone()).or_insert(0);
+        *e += delta;
+        if *e == 0 {
+            m.remove(&k);
+        }
+    }
+}
+
+fn matches_all(terms: &[AffinityTerm], pod: &Pod, ns_labels: Option<&Labels>) -> bool {
+    !terms.is_empty()
+        && terms
+            .iter()
+            .all(|t| t.matches(&pod.namespace, &pod.labels, ns_labels))
+}
+
+#[derive(Clone, Debug)]
+struct FilterState {
+    affinity: Vec<AffinityTerm>,
+    anti: Vec<AffinityTerm>,
+    ns_labels: Labels,
+    existing_anti: Counts,
+    affinity_counts: Counts,
+    anti_counts: Counts,
+}
+
+impl FilterState {
+    /// `updateWithPod`: `other` is added to (or removed from) `node`.
+    fn update(&mut self, cx: &Cycle<'_>, other: &Pod, node: &Node, delta: i64) {
+        for t in &other.pod_anti_affinity.required {
+            if t.matches(&cx.pod.namespace, &cx.pod.labels, Some(&self.ns_labels)) {
+                add(&mut self.existing_anti, node, &t.topology_key, delta);
+            }
+        }
+        if matches_all(&self.affinity, other, None) {
+            for t in &self.affinity {
+                add(&mut self.affinity_counts, node, &t.topology_key, delta);
+            }
+        }
+        for t in &self.anti {
+            if t.matches(&other.namespace, &other.labels, None) {
+                add(&mut self.anti_counts, node, &t.topology_key, delta);
+            }
+        }
+    }
+}
+
+impl Plugin for InterPodAffinity {
+    fn name(&self) -> &'static str {
+        "InterPodAffinity"
+    }
+
+    fn is_filter(&self) -> bool {
+        true
+    }
+
+    fn pre_filter(&self, cx: &Cycle<'_>) -> PreFilter {
+        let pod = cx.pod;
+        let mut s = FilterState {
+            affinity: pod
+                .pod_affinity
+                .required
+                .iter()
+                .map(|t| merge_namespaces(cx, t))
+                .collect(),
+            anti: pod
+                .pod_anti_affinity
+                .required
+                .iter()
+                .map(|t| merge_namespaces(cx, t))
+                .collect(),
+            ns_labels: cx.cluster.namespace_labels(&pod.namespace),
+            existing_anti: Counts::new(),
+            affinity_counts: Counts::new(),
+            anti_counts: Counts::new(),
+        };
+        let incoming = !s.affinity.is_empty() || !s.anti.is_empty();
+        for info in &cx.cluster.infos {
+            let node = cx.node(info);
+            for &id in &info.pods_with_required_anti_affinity {
+                let other = &cx.cluster.pods[id];
+                for t in &other.pod_anti_affinity.required {
+                    if t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels)) {
+                        add(&mut s.existing_anti, node, &t.topology_key, 1);
+                    }
+                }
+            }
+            if !incoming {
+                continue;
+            }
+            for &id in &info.pods {
+                let other = &cx.cluster.pods[id];
+                if matches_all(&s.affinity, other, None) {
+                    for t in &s.affinity {
+                        add(&mut s.affinity_counts, node, &t.topology_key, 1);
+                    }
+                }
+                for t in &s.anti {
+                    if t.matches(&other.namespace, &other.labels, None) {
+                        add(&mut s.anti_counts, node, &t.topology_key, 1);
+                    }
+                }
+            }
+        }
+        if s.existing_anti.is_empty() && !incoming {
+            return PreFilter::Skip;
+        }
+        PreFilter::state(s)
+    }
+
+    fn filter(&self, cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> Status {
+        let Some(s) = state::<FilterState>(st) else {
+            return Status::success();
+        };
+        let node = cx.node(info);
+        // 1. Required affinity.
+        let mut pods_exist = true;
+        for t in &s.affinity {
+            let Some(v) = node.labels.get(&t.topology_key) else {
+                return Status::unresolvable(ERR_REASON_AFFINITY);
+            };
+            if s.affinity_counts
+                .get(&(t.topology_key.clone(), v.clone()))
+                .copied()
+                .unwrap_or(0)
+                <= 0
+            {
+                pods_exist = false;
+            }
+        }
+        // The first pod of a group: nothing matches anywhere yet and the pod
+        // matches its own terms.
+        let first_of_group =
+            s.affinity_counts.is_empty() && matches_all(&s.affinity, cx.pod, Some(&s.ns_labels));
+        if !pods_exist && !first_of_group {
+            return Status::unresolvable(ERR_REASON_AFFINITY);
+        }
+        // 2. Required anti-affinity.
+        if !s.anti_counts.is_empty() {
+            for t in &s.anti {
+                if let Some(v) = node.labels.get(&t.topology_key) {
+                    if s.anti_counts
+                        .get(&(t.topology_key.clone(), v.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                        > 0
+                    {
+                        return Status::unschedulable(ERR_REASON_ANTI_AFFINITY);
+                    }
+                }
+            }
+        }
+        // 3. Existing pods' anti-affinity (symmetry).
+        if !s.existing_anti.is_empty() {
+            for (k, v) in &node.labels {
+                if s.existing_anti
+                    .get(&(k.clone(), v.clone()))
+                    .copied()
+                    .unwrap_or(0)
+                    > 0
+                {
+                    return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+                }
+            }
+        }
+        Status::success()
+    }
+
+    fn update_state(
+        &self,
+        cx: &Cycle<'_>,
+        st: &mut dyn StateData,
+        other: &Pod,
+        info: &NodeInfo,
+        delta: i64,
+    ) {
+        if let Some(s) = state_mut::<FilterState>(st) {
+            s.update(cx, other, cx.node(info), delta);
+        }
+    }
+
+    fn weight(&self) -> i64 {
+        2
+    }
+
+    fn pre_score(&self, cx: &Cycle<'_>, feasible: &[&NodeInfo]) -> PreScore {
+        if feasible.is_empty() {
+            return PreScore::Run(None);
+        }
+        let pod = cx.pod;
+        let has_constraints =
+            !pod.pod_affinity.preferred.is_empty() || !pod.pod_anti_affinity.preferred.is_empty();
+        let merge = |terms: &[WeightedTerm]| -> Vec<WeightedTerm> {
+            terms
+                .iter()
+                .map(|t| WeightedTerm {
+                    weight: t.weight,
+                    term: merge_namespaces(cx, &t.term),
+                })
+                .collect()
+        };
+        let preferred = merge(&pod.pod_affinity.preferred);
+        let preferred_anti = merge(&pod.pod_anti_affinity.preferred);
+        let ns_labels = cx.cluster.namespace_labels(&pod.namespace);
+        let mut scores: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        let mut touched = false;
+        for info in &cx.cluster.infos {
+            let node = cx.node(info);
+            if node.labels.is_empty() {
+                continue;
+            }
+            let pods = if has_constraints {
+                &info.pods
+            } else {
+                &info.pods_with_affinity
+            };
+            let mut any = false;
+            let mut process =
+                |t: &AffinityTerm, weight: i64, target: &Pod, nsl: Option<&Labels>| {
+                    if t.matches(&target.namespace, &target.labels, nsl) {
+                        if let Some(v) = node.labels.get(&t.topology_key) {
+                            *scores
+                                .entry(t.topology_key.clone())
+                                .or_default()
+                                .entry(v.clone())
+                                .or_insert(0) += weight;
+                            any = true;
+                        }
+                    }
+                };
+            for &id in pods {
+                let other = &cx.cluster.pods[id];
+                for t in &preferred {
+                    process(&t.term, t.weight, other, None);
+                }
+                for t in &preferred_anti {
+                    process(&t.term, -t.weight, other, None);
+                }
+                for t in &other.pod_affinity.required {
+                    process(t, HARD_POD_AFFINITY_WEIGHT, pod, Some(&ns_labels));
+                }
+                for t in &other.pod_affinity.preferred {
+                    process(&t.term, t.weight, pod, Some(&ns_labels));
+                }
+                for t in &other.pod_anti_affinity.preferred {
+                    process(&t.term, -t.weight, pod, Some(&ns_labels));
+                }
+            }
+            touched |= any;
+        }
+        if !touched {
+            return PreScore::Skip;
+        }
+        PreScore::Run(Some(Box::new(scores)))
+    }
+
+    fn score(&self, cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
+        let Some(s) = state::<BTreeMap<String, BTreeMap<String, i64>>>(st) else {
+            return 0;
+        };
+        let node = cx.node(info);
+        s.iter()
+            .filter_map(|(k, values)| node.labels.get(k).and_then(|v| values.get(v)))
+            .sum()
+    }
+
+    fn normalize(
+        &self,
+        _cx: &Cycle<'_>,
+        st: Option<&dyn StateData>,
+        _feasible: &[&NodeInfo],
+        scores: &mut [i64],
+    ) {
+        let Some(s) = state::<BTreeMap<String, BTreeMap<String, i64>>>(st) else {
+            return;
+        };
+        if s.is_empty() {
+            return;
+        }
+        let min = scores.iter().copied().min().unwrap_or(0);
+        let max = scores.iter().copied().max().unwrap_or(0);
+        let diff = max - min;
+        for v in scores.iter_mut() {
+            *v = if diff > 0 {
+                (100.0 * ((*v - min) as f64 / diff as f64)) as i64
+            } else {
+                0
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster, filter_all, scores};
+
+    /// A pod with labels and required (anti-)affinity terms in YAML flow style.
+    fn pod(labels: &[(&str, &str)], affinity: &str, anti: &str) -> Pod {
+        let mut spec = String::from("affinity:\n");
+        if !affinity.is_empty() {
+            spec.push_str(&format!(
+                "  podAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {affinity}}}\n"
+            ));
+        }
+        if !anti.is_empty() {
+            spec.push_str(&format!(
+                "  podAntiAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {anti}}}\n"
+            ));
+        }
+        if affinity.is_empty() && anti.is_empty() {
+            spec = "{}".into();
+        }
+        PodBuilder::spec("p", labels, &spec).build()
+    }
+
+    fn term(expr: &str, key: &str) -> String {
+        format!("{{labelSelector: {{matchExpressions: [{expr}]}}, topologyKey: {key}}}")
+    }
+
+    const SEC: &[(&str, &str)] = &[("service", "securityscan")];
+    const SEC2: &[(&str, &str)] = &[("security", "S1")];
+
+    fn machine1() -> Node {
+        NodeBuilder::new("machine1")
+            .label("region", "r1")
+            .label("zone", "z11")
+            .build()
+    }
+
+    fn run(p: &Pod, existing: Vec<Pod>) -> Status {
+        let c = cluster(
+            vec![machine1()],
+            existing.into_iter().map(|e| (e, "machine1")).collect(),
+        );
+        filter_all(&InterPodAffinity, &c, p)
+            .map(|mut s| s.remove(0))
+            .unwrap_or_else(|s| s)
+    }
+
+    fn plain(labels: &[(&str, &str)]) -> Pod {
+        pod(labels, "", "")
+    }
+
+    /// `TestRequiredAffinitySingleNode` (interpodaffinity/filtering_test.go).
+    #[test]
+    fn required_affinity_single_node_upstream_table() {
+        let ok = Status::success();
+        let aff = Status::unresolvable(ERR_REASON_AFFINITY);
+        let anti = Status::unschedulable(ERR_REASON_ANTI_AFFINITY);
+        let existing_anti = Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+        let in_sec = "{key: service, operator: In, values: [securityscan, value2]}";
+        let in_av = "{key: service, operator: In, values: [antivirusscan, value2]}";
+        // "A pod that has no required pod affinity scheduling rules can schedule onto a node with no existing pods"
+        assert_eq!(run(&plain(&[]), vec![]), ok);
+        // "satisfies with requiredDuringSchedulingIgnoredDuringExecution in PodAffinity using In operator that matches the existing pod"
+        let p = pod(SEC2, &format!("[{}]", term(in_sec, "region")), "");
+        assert_eq!(run(&p, vec![plain(SEC)]), ok);
+        // "... using not in operator in labelSelector that matches the existing pod"
+        let p = pod(
+            SEC2,
+            &format!(
+                "[{}]",
+                term(
+                    "{key: service, operator: NotIn, values: [securityscan3, value3]}",
+                    "region"
+                )
+            ),
+            "",
+        );
+        assert_eq!(run(&p, vec![plain(SEC)]), ok);
+        // "Does not satisfy the PodAffinity with labelSelector because of diff Namespace"
+        let p = pod(
+            SEC2,
+            &format!(
+                "[{{labelSelector: {{matchExpressions: [{in_sec}]}}, namespaces: [DiffNameSpace]}}]"
+            ),
+            "",
+        );
+        let mut other_ns = plain(SEC);
+        other_ns.namespace = "ns".into();
+        assert_eq!(run(&p, vec![other_ns]), aff);
+        // "Doesn't satisfy the PodAffinity because of unmatching labelSelector with the existing pod"
+        let p = pod(
+            SEC,
+            &format!("[{{labelSelector: {{matchExpressions: [{in_av}]}}}}]"),
+            "",
+        );
+        assert_eq!(run(&p, vec![plain(SEC)]), aff);
+        // "satisfies the PodAffinity with different label Operators in multiple RequiredDuringSchedulingIgnoredDuringExecution"
+        let t1 = term(
+            "{key: service, operator: Exists}, {key: wrongkey, operator: DoesNotExist}",
+            "region",
+        );
+        let t2 = term(
+            "{key: service, operator: In, values: [securityscan]}, {key: service, operator: NotIn, values: [WrongValue]}",
+            "region",
+        );
+        assert_eq!(
+            run(&pod(SEC2, &format!("[{t1}, {t2}]"), ""), vec![plain(SEC)]),
+            ok
+        );
+        // "The labelSelector requirements(items of matchExpressions) are ANDed ..."
+        let t2b = term(
+            "{key: service, operator: In, values: [securityscan2]}, {key: service, operator: NotIn, values: [WrongValue]}",
+            "region",
+        );
+        assert_eq!(
+            run(&pod(SEC2, &format!("[{t1}, {t2b}]"), ""), vec![plain(SEC)]),
+            aff
+        );
+        // "satisfies the PodAffinity and PodAntiAffinity with the existing pod"
+        let both = pod(
+            SEC2,
+            &format!("[{}]", term(in_sec, "region")),
+            &format!("[{}]", term(in_av, "node")),
+        );
+        assert_eq!(run(&both, vec![plain(SEC)]), ok);
+        // "satisfies the PodAffinity and PodAntiAffinity and PodAntiAffinity symmetry with the existing pod"
+        let existing = pod(SEC, "", &format!("[{}]", term(in_av, "node")));
+        assert_eq!(run(&both, vec![existing]), ok);
+        // "satisfies the PodAffinity but doesn't satisfy the PodAntiAffinity with the existing pod"
+        let p = pod(
+            SEC2,
+            &format!("[{}]", term(in_sec, "region")),
+            &format!("[{}]", term(in_sec, "zone")),
+        );
+        assert_eq!(run(&p, vec![plain(SEC)]), anti);
+        // "satisfies the PodAffinity and PodAntiAffinity but doesn't satisfy PodAntiAffinity symmetry with the existing pod"
+        let p = pod(
+            SEC,
+            &format!("[{}]", term(in_sec, "region")),
+            &format!("[{}]", term(in_av, "node")),
+        );
+        let existing = pod(SEC, "", &format!("[{}]", term(in_sec, "zone")));
+        assert_eq!(run(&p, vec![existing]), existing_anti.clone());
+        // "pod matches its own Label in PodAffinity and that matches the existing pod Labels"
+        let p = pod(
+            SEC,
+            &format!(
+                "[{}]",
+                term(
+                    "{key: service, operator: NotIn, values: [securityscan, value2]}",
+                    "region"
+                )
+            ),
+            "",
+        );
+        assert_eq!(run(&p, vec![]), aff);
+        // "verify that PodAntiAffinity from existing pod is respected when pod has no AntiAffinity constraints. doesn't satisfy ..."
+        let existing = pod(SEC, "", &format!("[{}]", term(in_sec, "zone")));
+        assert_eq!(run(&plain(SEC), vec![existing]), existing_anti);
+        // "... satisfy PodAntiAffinity symmetry with the existing pod"
+        let existing = pod(
+            SEC,
+            "",
+            &format!(
+                "[{}]",
+                term(
+                    "{key: service, operator: NotIn, values: [securityscan, value2]}",
+                    "zone"
+                )
+            ),
+        );
+        assert_eq!(run(&plain(SEC), vec![existing]), ok);
+    }
+
+    /// The "first pod of a group" exception: a pod with affinity to its own
+    /// labels is allowed when no pod matches anywhere yet.
+    #[test]
+    fn first_pod_of_a_group_may_schedule() {
+        let p = pod(
+            &[("app", "db")],
+            &format!(
+                "[{}]",
+                term("{key: app, operator: In, values: [db]}", "zone")
+            ),
+            "",
+        );
+        assert_eq!(run(&p, vec![]), Status::success());
+        // A node without the topology key never qualifies.
+        let p = pod(
+            &[("app", "db")],
+            &format!(
+                "[{}]",
+                term("{key: app, operator: In, values: [db]}", "rack")
+            ),
+            "",
+        );
+        assert_eq!(run(&p, vec![]), Status::unresolvable(ERR_REASON_AFFINITY));
+    }
+
+    /// `TestPreferredAffinity` (interpodaffinity/scoring_test.go): "Affinity:
+    /// pod that matches topology key & pods in nodes will get high score
+    /// comparing to others which doesn't match either pods in nodes or in
+    /// topology key".
+    #[test]
+    fn preferred_affinity_scores() {
+        let spec = "affinity:\n  podAffinity:\n    preferredDuringSchedulingIgnoredDuringExecution:\n    - weight: 5\n      podAffinityTerm: {labelSelector: {matchExpressions: [{key: security, operator: In, values: [S1]}]}, topologyKey: region}\n";
+        let p = PodBuilder::spec("p", &[("security", "S1")], spec).build();
+        let nodes = vec![
+            NodeBuilder::new("node1").label("region", "China").build(),
+            NodeBuilder::new("node2").label("region", "India").build(),
+            NodeBuilder::new("node3").label("az", "az1").build(),
+        ];
+        let existing = vec![
+            (
+                PodBuilder::new("e").label("security", "S1").build(),
+                "node1",
+            ),
+            (
+                PodBuilder::new("e").label("security", "S2").build(),
+                "node2",
+            ),
+        ];
+        let c = cluster(nodes, existing);
+        assert_eq!(scores(&InterPodAffinity, &c, &p), Some(vec![100, 0, 0]));
+    }
+
+    /// `TestPreferredAffinity`: "Anti Affinity: pod that does not match
+    /// existing pods in node will get high score".
+    #[test]
+    fn preferred_anti_affinity_scores() {
+        let spec = "affinity:\n  podAntiAffinity:\n    preferredDuringSchedulingIgnoredDuringExecution:\n    - weight: 5\n      podAffinityTerm: {labelSelector: {matchExpressions: [{key: security, operator: In, values: [S1]}]}, topologyKey: region}\n";
+        let p = PodBuilder::spec("p", &[("security", "S1")], spec).build();
+        let nodes = vec![
+            NodeBuilder::new("node1").label("region", "China").build(),
+            NodeBuilder::new("node2").label("region", "India").build(),
+        ];
+        let existing = vec![
+            (
+                PodBuilder::new("e").label("security", "S1").build(),
+                "node1",
+            ),
+            (
+                PodBuilder::new("e").label("security", "S2").build(),
+                "node2",
+            ),
+        ];
+        let c = cluster(nodes, existing);
+        assert_eq!(scores(&InterPodAffinity, &c, &p), Some(vec![0, 100]));
+    }
+
+    /// Nothing to score: PreScore skips.
+    #[test]
+    fn no_terms_skips_scoring() {
+        let c = cluster(vec![machine1()], vec![(plain(SEC), "machine1")]);
+        assert_eq!(scores(&InterPodAffinity, &c, &plain(SEC2)), None);
+    }
+}
