@@ -23,7 +23,11 @@ Examples:
   drydock schedule manifests/ --nodes nodes.yaml --html schedule.html --format json
 
 Node profiles: [COUNTx]CPUcpuMEMORY[,option...] with pods=N, zones=a|b|c, label=k=v,
-taint=key[=value]:Effect, name=PREFIX, storage=SIZE, gpu=RESOURCE:N, alloc=reserve:CPU/MEMORY.";
+taint=key[=value]:Effect, name=PREFIX, storage=SIZE, gpu=RESOURCE:N, alloc=reserve:CPU/MEMORY.
+
+Pods are queued by priority (DaemonSet pods first), every feasible node is scored, and a
+tie goes to the first node in the order the nodes were given (kube-scheduler picks at
+random), so the same input always gives the same placement.";
 
 #[derive(Args, Debug)]
 pub struct ScheduleArgs {

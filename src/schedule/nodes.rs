@@ -22,6 +22,9 @@ use crate::yaml::{Map, Value};
 /// The kubelet's default `maxPods`.
 pub const DEFAULT_MAX_PODS: i64 = 110;
 
+/// More nodes than any cluster has: a count above it is a typo.
+const MAX_NODES: i64 = 100_000;
+
 /// Nodes and the assumptions made about them.
 #[derive(Clone, Debug, Default)]
 pub struct NodeSet {
@@ -168,6 +171,11 @@ impl NodeSet {
             .and_then(|s| s.get("replicas").or_else(|| s.get("count")))
             .and_then(Value::as_i64)
             .ok_or_else(|| format!("NodePool {pool}: spec.replicas is required"))?;
+        if count > MAX_NODES {
+            return Err(format!(
+                "NodePool {pool}: {count} nodes is more than {MAX_NODES}"
+            ));
+        }
         let pattern = spec
             .and_then(|s| s.get("namePattern"))
             .and_then(scalar_string)
@@ -324,11 +332,15 @@ pub fn parse_profile(spec: &str) -> Result<Profile, String> {
     let mut parts = spec.split(',');
     let head = parts.next().unwrap_or("");
     let (count, rest) = match head.split_once('x') {
-        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (
-            n.parse::<usize>()
-                .map_err(|_| bad("the count is not a number"))?,
-            rest,
-        ),
+        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            let n = n
+                .parse::<usize>()
+                .map_err(|_| bad("the count is not a number"))?;
+            if n as i64 > MAX_NODES {
+                return Err(bad(&format!("more than {MAX_NODES} nodes")));
+            }
+            (n, rest)
+        }
         _ => (1, head),
     };
     let (cpu, mem) = rest.split_once("cpu").ok_or_else(|| bad("no cpu"))?;

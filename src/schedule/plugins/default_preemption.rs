@@ -49,20 +49,19 @@ pub fn preempt(
         return Outcome::Message(NOT_ELIGIBLE.to_owned());
     }
     let n = cx.cluster.nodes.len();
-    let potential: Vec<usize> = match pre {
-        Some(_) => (0..n)
-            .filter(|&i| diagnosis.code_of(i) == Some(Code::Unschedulable))
-            .collect(),
-        None => Vec::new(),
-    };
+    let potential: Vec<usize> = (0..n)
+        .filter(|&i| diagnosis.code_of(i) == Some(Code::Unschedulable))
+        .collect();
     let mut statuses: Vec<Option<(&'static str, Status)>> = vec![None; n];
     let mut candidates = Vec::new();
-    if let Some(pre) = pre {
-        for &node in &potential {
-            match select_victims(fw, cx, pre, node) {
-                Ok(c) => candidates.push(c),
-                Err(s) => statuses[node] = Some(s),
-            }
+    for &node in &potential {
+        let picked = match pre {
+            Some(pre) => select_victims(fw, cx, pre, node),
+            None => select_victims_after_pre_filter(fw, cx, node),
+        };
+        match picked {
+            Ok(c) => candidates.push(c),
+            Err(s) => statuses[node] = Some(s),
         }
     }
     if candidates.is_empty() {
@@ -153,6 +152,45 @@ fn select_victims(
         node,
         victims,
         pdb_violations,
+    })
+}
+
+/// Victims on a node when PreFilter itself rejected the pod (as
+/// Unschedulable): every lower-priority pod is removed and the whole cycle's
+/// filters run again on the node.
+fn select_victims_after_pre_filter(
+    fw: &Framework,
+    cx: &Cycle<'_>,
+    node: usize,
+) -> Result<Candidate, (&'static str, Status)> {
+    let mut victims: Vec<usize> = cx.cluster.infos[node]
+        .pods
+        .iter()
+        .copied()
+        .filter(|&id| cx.cluster.pods[id].priority < cx.pod.priority)
+        .collect();
+    victims.sort_by_key(|&id| std::cmp::Reverse(cx.cluster.pods[id].priority));
+    if victims.is_empty() {
+        return Err(("DefaultPreemption", Status::unresolvable(NO_VICTIMS)));
+    }
+    let mut c = cx.cluster.clone();
+    for &v in &victims {
+        c.unbind(v);
+    }
+    let cx2 = Cycle {
+        cluster: &c,
+        pod: cx.pod,
+        version: cx.version,
+    };
+    let pre = fw.pre_filter(&cx2).map_err(|s| ("PreFilter", s))?;
+    if let Some(fail) = fw.filter_node(&cx2, &pre, &pre.states, &c.infos[node]) {
+        return Err(fail);
+    }
+    let (violating, _) = split_by_budgets(fw, cx, &victims);
+    Ok(Candidate {
+        node,
+        pdb_violations: violating.len(),
+        victims,
     })
 }
 

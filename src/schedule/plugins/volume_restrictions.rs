@@ -69,19 +69,23 @@ mod tests {
         let node = NodeBuilder::new("n").alloc(&[("pods", "10")]).build();
         let mut c = cluster(vec![node], vec![(pod("first"), "n")]);
         let mut claim = Claim::from_value(
-            &yaml("spec: {accessModes: [ReadWriteOncePod], storageClassName: fast, resources: {requests: {storage: 1Gi}}}"),
+            &yaml(
+                "spec: {accessModes: [ReadWriteOncePod], storageClassName: fast, resources: {requests: {storage: 1Gi}}}",
+            ),
             "default",
             "solo",
         );
         claim.bound = Some("pv-solo".into());
         c.storage.add_claim(claim);
-        c.storage.volumes.push(crate::schedule::plugins::volume_binding::PersistentVolume {
-            name: "pv-solo".into(),
-            ..Default::default()
-        });
+        c.storage
+            .volumes
+            .push(crate::schedule::plugins::volume_binding::PersistentVolume {
+                name: "pv-solo".into(),
+                ..Default::default()
+            });
         assert_eq!(
             schedule(&c, &pod("second"), Version::DEFAULT),
-            Err("0/1 nodes are available: node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.".into())
+            Err("0/1 nodes are available: node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.".into())
         );
     }
 }

@@ -93,10 +93,10 @@ mod tests {
     use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster, filter_all, yaml};
     use crate::schedule::plugins::volume_binding::{Claim, PersistentVolume};
 
-    /// `TestSingleZone` / `TestMultiZone` (volumezone/volume_zone_test.go),
-    /// the shapes drydock models: a bound volume labelled with a zone, a
-    /// multi-zone label, a legacy label against a GA node label, and a node
-    /// without zone labels.
+    /// After upstream's `TestSingleZone` and `TestMultiZone`
+    /// (volumezone/volume_zone_test.go): a bound volume labelled with a
+    /// zone, a multi-zone label, a legacy label against a GA node label, and
+    /// a node without zone labels.
     #[test]
     fn zones_of_bound_volumes() {
         let pv = |name: &str, labels: &str| {
@@ -106,8 +106,12 @@ mod tests {
             .unwrap_or_default()
         };
         let nodes = vec![
-            NodeBuilder::new("a").label("topology.kubernetes.io/zone", "us-west1-a").build(),
-            NodeBuilder::new("b").label("topology.kubernetes.io/zone", "us-west1-b").build(),
+            NodeBuilder::new("a")
+                .label("topology.kubernetes.io/zone", "us-west1-a")
+                .build(),
+            NodeBuilder::new("b")
+                .label("topology.kubernetes.io/zone", "us-west1-b")
+                .build(),
             NodeBuilder::new("plain").build(),
         ];
         let run = |volume: PersistentVolume| {
@@ -133,11 +137,17 @@ mod tests {
             [true, false, true]
         );
         assert_eq!(
-            run(pv("v2", "{topology.kubernetes.io/zone: us-west1-a__us-west1-b}")),
+            run(pv(
+                "v2",
+                "{topology.kubernetes.io/zone: us-west1-a__us-west1-b}"
+            )),
             [true, true, true]
         );
         assert_eq!(
-            run(pv("v3", "{failure-domain.beta.kubernetes.io/zone: us-west1-b}")),
+            run(pv(
+                "v3",
+                "{failure-domain.beta.kubernetes.io/zone: us-west1-b}"
+            )),
             [false, true, true]
         );
         assert_eq!(run(pv("v4", "{}")), [true, true, true]);

@@ -89,10 +89,10 @@ declare_rule! {
 impl Rule for MissingRole {
     fn check_object(&self, cx: &mut Cx<'_>) {
         let r = cx.object;
+        // By kind alone: a misspelt RBAC group is validation's finding, and
+        // the reference is still worth checking.
         let gvk = Gvk::of(&r.value);
-        if gvk.group != "rbac.authorization.k8s.io"
-            || !matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-        {
+        if !matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
             return;
         }
         let role_ref = r.value.get("roleRef");

@@ -160,10 +160,8 @@ impl MissingServiceAccount {
 
 impl Rule for MissingServiceAccount {
     fn check_object(&self, cx: &mut Cx<'_>) {
-        let gvk = crate::render::resid::Gvk::of(&cx.object.value);
-        if gvk.group == "rbac.authorization.k8s.io"
-            && matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-        {
+        // Bindings by kind alone: a misspelt RBAC group is validation's finding.
+        if matches!(cx.object.kind(), Some("RoleBinding" | "ClusterRoleBinding")) {
             self.check_binding(cx);
         } else if let Some(pod) = PodSpec::of(cx.object) {
             self.check_pod(cx, &pod);
