@@ -442,8 +442,9 @@ impl Framework {
                     return Err(s);
                 }
                 PreFilter::Reject(s) => {
-                    // Unschedulable: the other PreFilters still run, for preemption.
-                    rejected.get_or_insert(s);
+                    // Unschedulable: the other PreFilters still run, for preemption;
+                    // the last such status is the one reported.
+                    rejected = Some(s);
                     out.states.push(None);
                 }
                 PreFilter::Pass { state, nodes } => {

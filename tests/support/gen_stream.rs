@@ -1078,7 +1078,7 @@ fn ingress(doc: &mut Doc, rng: &mut Rng, app: &App) {
         doc.push(2, "tls:");
         doc.push(2, "- hosts:");
         doc.push(4, format!("- {host}"));
-        // Issued by cert-manager from the annotation of the Ingress class.
+        // Issued by cert-manager, so not part of the stream.
         doc.push(4, format!("secretName: {}-tls", app.name));
     }
     doc.push(2, "rules:");

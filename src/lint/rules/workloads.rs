@@ -38,7 +38,8 @@ pub fn is_kind(r: &Resource, kind: &str) -> bool {
             "HorizontalPodAutoscaler" => gvk.group == "autoscaling",
             "PodDisruptionBudget" => gvk.group == "policy",
             "NetworkPolicy" => matches!(gvk.group.as_str(), "networking.k8s.io" | "extensions"),
-            "Ingress" => matches!(gvk.group.as_str(), "networking.k8s.io" | "extensions"),
+            // Any group: an Ingress under a wrong apiVersion is validation's finding.
+            "Ingress" => true,
             _ => gvk.group.is_empty(),
         }
 }
