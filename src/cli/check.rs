@@ -281,18 +281,12 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
 fn config_error(e: crate::lint::config::ConfigError, output: &Output) -> ExitCode {
     let (sources, diagnostics) = e.diagnostics();
     let report = Report::new(&sources, diagnostics, &[]);
-    if write_report(&report, output, Severity::Error).is_err() {
+    let mut buf = Vec::new();
+    if render_report(&mut buf, &report, output, output.color, Severity::Error).is_err() {
         return usage_error(&e.to_string());
     }
-    ExitCode::from(2)
-}
-
-/// Writes a report to stdout in the chosen format.
-fn write_report(report: &Report<'_>, output: &Output, fail_on: Severity) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    render_report(&mut buf, report, output, output.color, fail_on)?;
     write_stdout(&buf);
-    Ok(())
+    ExitCode::from(2)
 }
 
 /// Renders a report in the chosen format; `fail_on` decides what JUnit counts

@@ -4,61 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::render::resid::Gvk;
 use crate::resource::Resource;
 use crate::resource::quantity::Quantity;
 use crate::yaml::{Map, Value};
 
 use super::index::Index;
-
-/// Where the pod spec and pod metadata sit in each kind that runs pods.
-const POD_KINDS: &[(&str, &str, &str, &str)] = &[
-    // (group, kind, spec pointer, metadata pointer)
-    ("", "Pod", "/spec", "/metadata"),
-    ("", "PodTemplate", "/template/spec", "/template/metadata"),
-    (
-        "",
-        "ReplicationController",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "apps",
-        "ReplicaSet",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "apps",
-        "Deployment",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "apps",
-        "DaemonSet",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "apps",
-        "StatefulSet",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "batch",
-        "Job",
-        "/spec/template/spec",
-        "/spec/template/metadata",
-    ),
-    (
-        "batch",
-        "CronJob",
-        "/spec/jobTemplate/spec/template/spec",
-        "/spec/jobTemplate/spec/template/metadata",
-    ),
-];
 
 /// A pod spec: a Pod's own, or the template of a workload.
 pub struct PodSpec<'a> {
@@ -73,16 +23,8 @@ pub struct PodSpec<'a> {
 impl<'a> PodSpec<'a> {
     /// The pod spec of an object, if its kind has one and it is a mapping.
     pub fn of(object: &'a Resource) -> Option<PodSpec<'a>> {
-        let gvk = Gvk::of(&object.value);
-        // `extensions/v1beta1` served the apps kinds before `apps` existed.
-        let group = if gvk.group == "extensions" {
-            "apps"
-        } else {
-            gvk.group.as_str()
-        };
-        let &(_, _, pointer, metadata_pointer) = POD_KINDS
-            .iter()
-            .find(|(g, k, _, _)| *g == group && *k == gvk.kind)?;
+        let (pointer, metadata_pointer) =
+            crate::resource::pod_spec_pointers(object.api_version()?, object.kind()?)?;
         let spec = object.value.pointer(pointer)?.as_map()?;
         Some(PodSpec {
             object,
@@ -554,6 +496,26 @@ fn max_all(to: &mut BTreeMap<String, Quantity>, from: &BTreeMap<String, Quantity
 /// and hugepages; `overhead` is added to requests and to the limits that
 /// are set.
 pub fn pod_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> ResourceList {
+    totals(pod, defaults, Counting::Scheduler)
+}
+
+/// A pod's requests and limits as the LimitRanger admission plugin totals
+/// them for `type: Pod` items: like [`pod_totals`], but without `overhead`,
+/// and pod-level `resources` override only cpu and memory.
+pub fn limit_range_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> ResourceList {
+    totals(pod, defaults, Counting::LimitRanger)
+}
+
+/// Whose arithmetic [`totals`] follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    /// Pod-level cpu, memory and hugepages override; overhead is added.
+    Scheduler,
+    /// Pod-level cpu and memory override; no overhead.
+    LimitRanger,
+}
+
+fn totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>, counting: Counting) -> ResourceList {
     let mut requests = BTreeMap::new();
     let mut limits = BTreeMap::new();
     let mut sidecars = ResourceList::default();
@@ -588,13 +550,17 @@ pub fn pod_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> Resour
     }
     max_all(&mut requests, &init_max.requests);
     max_all(&mut limits, &init_max.limits);
+    let overrides = |k: &str| {
+        matches!(k, "cpu" | "memory")
+            || (counting == Counting::Scheduler && k.starts_with("hugepages-"))
+    };
     let pod_level = |key: &str| -> BTreeMap<String, Quantity> {
         pod.get("resources")
             .and_then(|r| r.get(key))
             .and_then(Value::as_map)
             .map(|m| {
                 m.iter()
-                    .filter(|(k, _)| matches!(*k, "cpu" | "memory") || k.starts_with("hugepages-"))
+                    .filter(|(k, _)| overrides(k))
                     .filter_map(|(k, v)| Some((k.to_owned(), Quantity::from_value(v).ok()?)))
                     .collect()
             })
@@ -607,7 +573,9 @@ pub fn pod_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> Resour
     }
     requests.extend(pod_requests);
     limits.extend(pod_limits);
-    if let Some(overhead) = pod.get("overhead").and_then(Value::as_map) {
+    if counting == Counting::Scheduler
+        && let Some(overhead) = pod.get("overhead").and_then(Value::as_map)
+    {
         for (k, v) in overhead.iter() {
             let Ok(q) = Quantity::from_value(v) else {
                 continue;
@@ -619,66 +587,6 @@ pub fn pod_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> Resour
             }
         }
     }
-    ResourceList { requests, limits }
-}
-
-/// A pod's requests and limits as the LimitRanger admission plugin totals
-/// them for `type: Pod` items: like [`pod_totals`], but without `overhead`,
-/// and pod-level `resources` override only cpu and memory.
-pub fn limit_range_totals(pod: &PodSpec<'_>, defaults: &ContainerDefaults<'_>) -> ResourceList {
-    let mut requests = BTreeMap::new();
-    let mut limits = BTreeMap::new();
-    let mut sidecars = ResourceList::default();
-    let mut init_max = ResourceList::default();
-    let containers = pod.containers();
-    for c in containers.iter().filter(|c| c.role == Role::Regular) {
-        let e = effective(c, defaults);
-        add_all(&mut requests, &e.requests);
-        add_all(&mut limits, &e.limits);
-    }
-    for c in &containers {
-        let e = effective(c, defaults);
-        match c.role {
-            Role::Sidecar => {
-                add_all(&mut requests, &e.requests);
-                add_all(&mut limits, &e.limits);
-                add_all(&mut sidecars.requests, &e.requests);
-                add_all(&mut sidecars.limits, &e.limits);
-                max_all(&mut init_max.requests, &sidecars.requests);
-                max_all(&mut init_max.limits, &sidecars.limits);
-            }
-            Role::Init => {
-                let mut req = e.requests.clone();
-                add_all(&mut req, &sidecars.requests);
-                let mut lim = e.limits.clone();
-                add_all(&mut lim, &sidecars.limits);
-                max_all(&mut init_max.requests, &req);
-                max_all(&mut init_max.limits, &lim);
-            }
-            Role::Regular | Role::Ephemeral => {}
-        }
-    }
-    max_all(&mut requests, &init_max.requests);
-    max_all(&mut limits, &init_max.limits);
-    let pod_level = |key: &str| -> BTreeMap<String, Quantity> {
-        pod.get("resources")
-            .and_then(|r| r.get(key))
-            .and_then(Value::as_map)
-            .map(|m| {
-                m.iter()
-                    .filter(|(k, _)| matches!(*k, "cpu" | "memory"))
-                    .filter_map(|(k, v)| Some((k.to_owned(), Quantity::from_value(v).ok()?)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let pod_limits = pod_level("limits");
-    let mut pod_requests = pod_level("requests");
-    for (k, v) in &pod_limits {
-        pod_requests.entry(k.clone()).or_insert(*v);
-    }
-    requests.extend(pod_requests);
-    limits.extend(pod_limits);
     ResourceList { requests, limits }
 }
 

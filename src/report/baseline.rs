@@ -61,22 +61,3 @@ pub fn read_baseline(text: &str) -> Result<BTreeSet<String>, String> {
     }
     Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
 }
-
-impl Report<'_> {
-    /// Keeps the findings `keep` accepts, and counts again.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Report<'_>, &super::Resolved) -> bool) {
-        let all = std::mem::take(&mut self.diagnostics);
-        let kept: Vec<super::Resolved> = all.into_iter().filter(|r| keep(self, r)).collect();
-        self.diagnostics = kept;
-        self.summary.errors = 0;
-        self.summary.warnings = 0;
-        self.summary.infos = 0;
-        for r in &self.diagnostics {
-            match r.diagnostic.severity {
-                crate::diagnostic::Severity::Error => self.summary.errors += 1,
-                crate::diagnostic::Severity::Warning => self.summary.warnings += 1,
-                crate::diagnostic::Severity::Info => self.summary.infos += 1,
-            }
-        }
-    }
-}

@@ -188,25 +188,18 @@ impl<'a> Report<'a> {
                 && a.diagnostic.code == b.diagnostic.code
                 && without_indices(&a.diagnostic.message) == without_indices(&b.diagnostic.message)
         });
-        let mut summary = Summary {
+        let summary = Summary {
             files: sources.len(),
             objects: objects.len(),
             ..Summary::default()
         };
-        for r in &resolved {
-            match r.diagnostic.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.infos += 1,
-            }
-        }
         let shown: std::collections::HashSet<FileId> = resolved
             .iter()
             .filter(|r| r.span.is_some())
             .filter_map(|r| r.file)
             .collect();
         let secrets = redact::secret_spans(sources, objects, &shown);
-        Report {
+        let mut report = Report {
             sources,
             diagnostics: resolved,
             summary,
@@ -215,7 +208,32 @@ impl<'a> Report<'a> {
                 .map(|o| (o.origin.doc.file, o.object_ref()))
                 .collect(),
             secrets,
+        };
+        report.count();
+        report
+    }
+
+    /// Keeps the findings `keep` accepts, and counts again.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Report<'_>, &Resolved) -> bool) {
+        let all = std::mem::take(&mut self.diagnostics);
+        let kept: Vec<Resolved> = all.into_iter().filter(|r| keep(self, r)).collect();
+        self.diagnostics = kept;
+        self.count();
+    }
+
+    /// Counts the findings by severity into the summary.
+    pub(crate) fn count(&mut self) {
+        let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+        for r in &self.diagnostics {
+            match r.diagnostic.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                Severity::Info => infos += 1,
+            }
         }
+        self.summary.errors = errors;
+        self.summary.warnings = warnings;
+        self.summary.infos = infos;
     }
 
     /// The text of a file as it may be shown: Secret values are masked.

@@ -132,6 +132,67 @@ pub fn object_ref(value: &Value) -> ObjectRef {
     }
 }
 
+/// Where the pod spec and pod metadata sit in each kind that runs pods.
+const POD_KINDS: &[(&str, &str, &str, &str)] = &[
+    // (group, kind, spec pointer, metadata pointer)
+    ("", "Pod", "/spec", "/metadata"),
+    ("", "PodTemplate", "/template/spec", "/template/metadata"),
+    (
+        "",
+        "ReplicationController",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "apps",
+        "ReplicaSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "apps",
+        "Deployment",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "apps",
+        "DaemonSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "apps",
+        "StatefulSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "batch",
+        "Job",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "batch",
+        "CronJob",
+        "/spec/jobTemplate/spec/template/spec",
+        "/spec/jobTemplate/spec/template/metadata",
+    ),
+];
+
+/// The pointers of the pod spec and of the pod's metadata in an object of this
+/// apiVersion and kind, for the kinds that run pods.
+pub fn pod_spec_pointers(api_version: &str, kind: &str) -> Option<(&'static str, &'static str)> {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    // `extensions/v1beta1` served the apps kinds before `apps` existed.
+    let group = if group == "extensions" { "apps" } else { group };
+    POD_KINDS
+        .iter()
+        .find(|(g, k, _, _)| *g == group && *k == kind)
+        .map(|&(_, _, spec, metadata)| (spec, metadata))
+}
+
 /// Maps a pointer into a rendered object onto the object as written.
 ///
 /// Keys stay as they are (a key the source lacks resolves to its nearest

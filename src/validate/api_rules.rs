@@ -17,9 +17,12 @@ pub fn check(r: &Resource, api: &str, kind: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     object_name(r, api, kind, &mut out);
     labels_and_annotations(r, r.value.get("metadata"), "/metadata", &mut out);
-    if let Some((path, template_meta)) = pod_template_paths(kind) {
-        if let Some(meta) = template_meta.and_then(|m| r.value.pointer(m).map(|v| (m, v))) {
-            labels_and_annotations(r, Some(meta.1), meta.0, &mut out);
+    if let Some((path, meta_path)) = crate::resource::pod_spec_pointers(api, kind) {
+        // A Pod's own metadata was checked above; a template's is checked here.
+        if meta_path != "/metadata"
+            && let Some(meta) = r.value.pointer(meta_path)
+        {
+            labels_and_annotations(r, Some(meta), meta_path, &mut out);
         }
         if let Some(spec) = r.value.pointer(path) {
             // A StatefulSet's claim templates become volumes of its pods.
@@ -42,25 +45,6 @@ pub fn check(r: &Resource, api: &str, kind: &str) -> Vec<Diagnostic> {
         role_binding(r, kind == "RoleBinding", &mut out);
     }
     out
-}
-
-/// Where the pod spec and the pod template's metadata are in each workload kind.
-fn pod_template_paths(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
-    Some(match kind {
-        "Pod" => ("/spec", None),
-        "PodTemplate" => ("/template/spec", Some("/template/metadata")),
-        "ReplicationController"
-        | "ReplicaSet"
-        | "Deployment"
-        | "DaemonSet"
-        | "StatefulSet"
-        | "Job" => ("/spec/template/spec", Some("/spec/template/metadata")),
-        "CronJob" => (
-            "/spec/jobTemplate/spec/template/spec",
-            Some("/spec/jobTemplate/spec/template/metadata"),
-        ),
-        _ => return None,
-    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
