@@ -115,7 +115,10 @@ fn rule(code: &str) -> Value {
         rule["help"] = json!({"text": help, "markdown": help});
         let mut props = json!({"tags": [i.category], "precision": "very-high"});
         if SECURITY.contains(&i.category) {
-            props["tags"] = json!([i.category, "security"]);
+            // SARIF tags must be unique; the `security` category already is the tag.
+            if i.category != "security" {
+                props["tags"] = json!([i.category, "security"]);
+            }
             props["security-severity"] = json!(match i.default {
                 Severity::Error => "8.0",
                 Severity::Warning => "5.0",
