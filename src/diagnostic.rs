@@ -46,7 +46,7 @@ pub struct Code {
 }
 
 /// The identity of the Kubernetes object a diagnostic is about.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct ObjectRef {
     #[serde(rename = "apiVersion")]
     pub api_version: Option<String>,
@@ -97,6 +97,15 @@ pub enum Location {
 }
 
 impl Location {
+    /// Renumbers the file this location is in (when file tables are merged).
+    pub fn map_file(&mut self, map: impl Fn(FileId) -> FileId) {
+        match self {
+            Location::None => {}
+            Location::File(f) | Location::Span { file: f, .. } => *f = map(*f),
+            Location::Pointer { doc, .. } => doc.file = map(doc.file),
+        }
+    }
+
     pub fn file(&self) -> Option<FileId> {
         match self {
             Location::None => None,
@@ -141,6 +150,14 @@ impl Diagnostic {
             object: None,
             location: Location::None,
             related: Vec::new(),
+        }
+    }
+
+    /// Renumbers the files of its locations (when file tables are merged).
+    pub fn map_files(&mut self, map: impl Fn(FileId) -> FileId + Copy) {
+        self.location.map_file(map);
+        for r in &mut self.related {
+            r.location.map_file(map);
         }
     }
 

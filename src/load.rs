@@ -33,6 +33,16 @@ pub fn load(
     inputs: &InputOptions,
     yaml: &LoadOptions,
 ) -> Result<Loaded, UsageError> {
+    load_observed(paths, inputs, yaml, &crate::pipeline::Unobserved)
+}
+
+/// As [`load`], telling `observer` about files read and targets rendered.
+pub fn load_observed(
+    paths: &[String],
+    inputs: &InputOptions,
+    yaml: &LoadOptions,
+    observer: &dyn crate::pipeline::Observer,
+) -> Result<Loaded, UsageError> {
     let (found, mut diagnostics) = input::discover(paths, inputs)?;
     let mut io_failed = !diagnostics.is_empty();
     let (kustomizations, mut files): (Vec<Input>, Vec<Input>) = found
@@ -42,10 +52,15 @@ pub fn load(
         Input::File(p) => inputs.is_changed(p),
         _ => true,
     });
+    observer.step("load", Some(files.len()));
     let results: Vec<FileResult> = files
         .par_iter()
         .enumerate()
-        .map(|(i, inp)| load_one(FileId(i as u32), inp, yaml))
+        .map(|(i, inp)| {
+            let r = load_one(FileId(i as u32), inp, yaml);
+            observer.done_one();
+            r
+        })
         .collect();
     let mut sources = Sources::default();
     let mut resources = Vec::new();
@@ -55,14 +70,38 @@ pub fn load(
         diagnostics.extend(r.diagnostics);
         io_failed |= r.io_failed;
     }
-    // Renders share the file table, so they run after the parallel loads.
-    for k in kustomizations {
-        let Input::Kustomization(dir) = k else {
-            continue;
-        };
-        match render_target(&dir, &mut sources, inputs) {
-            Ok(rs) => resources.extend(rs),
-            Err(d) => diagnostics.push(*d),
+    // Targets render in parallel, each into a file table of its own; the tables
+    // are merged in input order, so ids do not depend on the thread count and a
+    // base shared by several targets is one file, its findings reported once.
+    let dirs: Vec<&std::path::Path> = kustomizations
+        .iter()
+        .filter_map(|k| match k {
+            Input::Kustomization(dir) => Some(dir.as_path()),
+            _ => None,
+        })
+        .collect();
+    observer.step("render", Some(dirs.len()));
+    let rendered: Vec<_> = dirs
+        .par_iter()
+        .map(|dir| {
+            let mut local = Sources::default();
+            let result = render_target(dir, &mut local, inputs);
+            observer.done_one();
+            (local, result)
+        })
+        .collect();
+    for (local, result) in rendered {
+        let ids = sources.merge(local);
+        let map = |f: FileId| ids[f.0 as usize];
+        match result {
+            Ok(rs) => resources.extend(rs.into_iter().map(|mut r| {
+                r.map_files(map);
+                r
+            })),
+            Err(mut d) => {
+                d.map_files(map);
+                diagnostics.push(*d);
+            }
         }
     }
     Ok(Loaded {
@@ -141,6 +180,7 @@ fn render_target(
                 })
             })?;
             Some(Resource {
+                target: fallback,
                 value: r.value,
                 origin,
                 source: r.source.map(|object| {

@@ -11,6 +11,19 @@ use crate::diagnostic::Diagnostic;
 use crate::resource::{self, Resource};
 use crate::source::Sources;
 
+/// Told what a run is doing as it goes, for a progress display.
+pub trait Observer: Sync {
+    /// A new step: `what` is under way over `len` items (when countable).
+    fn step(&self, _what: &'static str, _len: Option<usize>) {}
+    /// One more item of the current step is done.
+    fn done_one(&self) {}
+}
+
+/// An observer that ignores everything.
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
 /// What a stage can see besides the objects.
 pub struct Context<'a> {
     pub sources: &'a Sources,
@@ -52,11 +65,22 @@ impl Pipeline {
 
     /// Runs every stage in order; diagnostics accumulate.
     pub fn run(&self, resources: Vec<Resource>, cx: &Context<'_>) -> StageOutput {
+        self.run_observed(resources, cx, &Unobserved)
+    }
+
+    /// As [`Pipeline::run`], telling `observer` which stage is at work.
+    pub fn run_observed(
+        &self,
+        resources: Vec<Resource>,
+        cx: &Context<'_>,
+        observer: &dyn Observer,
+    ) -> StageOutput {
         let mut out = StageOutput {
             resources,
             diagnostics: Vec::new(),
         };
         for stage in &self.stages {
+            observer.step(stage.name(), None);
             let r = stage.run(std::mem::take(&mut out.resources), cx);
             out.resources = r.resources;
             out.diagnostics.extend(r.diagnostics);

@@ -57,6 +57,32 @@ impl Sources {
         self.by_path.insert(abs.to_path_buf(), file);
     }
 
+    /// Moves the files of `other` into this table: a file read from a path this
+    /// table already has keeps that one id. Returns the new id of each of
+    /// `other`'s files, indexed by its old id.
+    pub fn merge(&mut self, other: Sources) -> Vec<FileId> {
+        let mut paths: Vec<Option<std::path::PathBuf>> = vec![None; other.files.len()];
+        for (path, id) in other.by_path {
+            paths[id.0 as usize] = Some(path);
+        }
+        other
+            .files
+            .into_iter()
+            .zip(paths)
+            .map(|(file, path)| match path {
+                Some(p) => match self.find_path(&p) {
+                    Some(id) => id,
+                    None => {
+                        let id = self.add(file);
+                        self.by_path.insert(p, id);
+                        id
+                    }
+                },
+                None => self.add(file),
+            })
+            .collect()
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId((self.files.len() - 1) as u32)

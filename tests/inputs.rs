@@ -911,3 +911,45 @@ fn walking_finds_the_kustomization_roots() {
         ]
     );
 }
+
+/// Targets render in parallel, each into a file table of its own: the report
+/// must not depend on the thread count, and a finding in the base the three
+/// overlays share must be reported once, against the base file.
+#[test]
+fn parallel_targets_give_the_same_report_as_one_thread() {
+    let run = |threads: &str| {
+        let out = drydock(&[
+            "check",
+            "-j",
+            threads,
+            "--format",
+            "json",
+            "--fail-on",
+            "info",
+            "overlays",
+        ]);
+        String::from_utf8(out.stdout).expect("utf-8 report")
+    };
+    let one = run("1");
+    assert_eq!(one, run("4"));
+    let json: Value = serde_json::from_str(&one).expect("JSON report");
+    let diagnostics = json["diagnostics"].as_array().expect("diagnostics");
+    assert!(!diagnostics.is_empty(), "the overlays have info findings");
+    let mut keys: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "a finding is reported twice");
+    let base_findings = diagnostics
+        .iter()
+        .filter(|d| {
+            d["file"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("overlays/base/"))
+        })
+        .count();
+    assert!(
+        base_findings > 0,
+        "findings in the shared base point into it"
+    );
+}

@@ -20,6 +20,11 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn html_page_shows_nodes_pods_and_pending_reasons() {
     let Some(browser) = chromium() else {
+        // CI installs Chromium and sets this, so the page is always checked there.
+        assert!(
+            std::env::var_os("DRYDOCK_REQUIRE_CHROMIUM").is_none(),
+            "DRYDOCK_REQUIRE_CHROMIUM is set but no chromium is on PATH"
+        );
         println!("skipping: chromium is not installed (apt-get install chromium)");
         return;
     };

@@ -197,7 +197,11 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
             .cloned()
             .collect(),
     };
-    let loaded = match load::load(&args.paths, &inputs, &LoadOptions::default()) {
+    let progress = super::progress::Progress::start(
+        !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let loaded = match load::load_observed(&args.paths, &inputs, &LoadOptions::default(), &progress)
+    {
         Ok(l) => l,
         Err(e) => return usage_error(&e.0),
     };
@@ -220,7 +224,8 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
             Err(e) => return usage_error(&e),
         }
     }
-    let out = pipeline.run(loaded.resources, &cx);
+    let out = pipeline.run_observed(loaded.resources, &cx, &progress);
+    progress.finish();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
     let diagnostics = without_repeats(diagnostics);

@@ -5,6 +5,7 @@ mod build;
 mod changed;
 mod check;
 mod completions;
+mod progress;
 mod rules;
 pub mod schedule;
 

@@ -1,9 +1,10 @@
-//! JUnit XML, for CI systems that show test reports: one test suite per input
-//! file, one test case per object in it (passing when nothing was found), a
-//! failure per finding at or above `--fail-on`, and the findings below it in the
-//! test case's output. Findings tied to no object form a `file` test case.
+//! JUnit XML, for CI systems that show test reports: one test suite per target
+//! (a kustomization, named by its directory, or a plain manifest file), one
+//! test case per object in it (passing when nothing was found), a failure per
+//! finding at or above `--fail-on`, and the findings below it in the test
+//! case's output. Findings tied to no object form a `file` test case.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use super::{Report, Resolved};
@@ -11,21 +12,34 @@ use crate::diagnostic::{ObjectRef, Severity};
 use crate::source::FileId;
 
 pub fn write_junit(out: &mut dyn Write, report: &Report<'_>, fail_on: Severity) -> io::Result<()> {
-    // Test cases per file, in file order, then object order.
+    // Test cases per target (the kustomization file, or the manifest file), in
+    // file order, then object order.
     let mut suites: BTreeMap<Option<FileId>, Vec<Case<'_>>> = BTreeMap::new();
-    for (file, object) in &report.objects {
-        let cases = suites.entry(Some(*file)).or_default();
+    for (file, object, target) in &report.objects {
+        let cases = suites.entry(Some(target.unwrap_or(*file))).or_default();
         if !cases.iter().any(|c| c.object.as_ref() == Some(object)) {
-            cases.push(Case::new(Some(object.clone())));
+            cases.push(Case::new(Some(object.clone()), Some(*file)));
         }
     }
+    // A finding in a rendered object belongs to the target it was rendered
+    // for; one in a base shared by several targets, to the first of them.
+    let mut suite_of: HashMap<(FileId, &ObjectRef), FileId> = HashMap::new();
+    for (file, object, target) in &report.objects {
+        suite_of
+            .entry((*file, object))
+            .or_insert(target.unwrap_or(*file));
+    }
     for r in &report.diagnostics {
-        let cases = suites.entry(r.file).or_default();
+        let suite = match (r.file, &r.diagnostic.object) {
+            (Some(file), Some(object)) => suite_of.get(&(file, object)).copied().or(r.file),
+            _ => r.file,
+        };
+        let cases = suites.entry(suite).or_default();
         let object = r.diagnostic.object.clone();
         match cases.iter_mut().find(|c| c.object == object) {
             Some(c) => c.findings.push(r),
             None => {
-                let mut c = Case::new(object);
+                let mut c = Case::new(object, r.file);
                 c.findings.push(r);
                 cases.push(c);
             }
@@ -43,7 +57,7 @@ pub fn write_junit(out: &mut dyn Write, report: &Report<'_>, fail_on: Severity) 
         r#"<testsuites name="drydock" tests="{tests}" failures="{failures}" errors="0" time="0">"#
     )?;
     for (file, cases) in &suites {
-        let name = (*file).map_or("(no file)", |f| report.sources.get(f).name.as_str());
+        let name = (*file).map_or("(no file)", |f| suite_name(&report.sources.get(f).name));
         let failed = cases.iter().filter(|c| c.fails(fail_on)).count();
         writeln!(
             out,
@@ -59,15 +73,29 @@ pub fn write_junit(out: &mut dyn Write, report: &Report<'_>, fail_on: Severity) 
     writeln!(out, "</testsuites>")
 }
 
+/// A kustomization's suite is named by its directory.
+fn suite_name(file: &str) -> &str {
+    for k in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+        if let Some(dir) = file.strip_suffix(k) {
+            let dir = dir.trim_end_matches(['/', '\\']);
+            return if dir.is_empty() { "." } else { dir };
+        }
+    }
+    file
+}
+
 struct Case<'a> {
     object: Option<ObjectRef>,
+    /// The file the object was read from.
+    file: Option<FileId>,
     findings: Vec<&'a Resolved>,
 }
 
 impl<'a> Case<'a> {
-    fn new(object: Option<ObjectRef>) -> Self {
+    fn new(object: Option<ObjectRef>, file: Option<FileId>) -> Self {
         Case {
             object,
+            file,
             findings: Vec::new(),
         }
     }
@@ -82,9 +110,12 @@ impl<'a> Case<'a> {
         &self,
         out: &mut dyn Write,
         report: &Report<'_>,
-        file: &str,
+        suite: &str,
         fail_on: Severity,
     ) -> io::Result<()> {
+        let file = self
+            .file
+            .map_or(suite, |f| report.sources.get(f).name.as_str());
         let (name, class) = match &self.object {
             Some(o) => (
                 o.display_name(),

@@ -74,8 +74,9 @@ pub struct Report<'a> {
     pub sources: &'a Sources,
     pub diagnostics: Vec<Resolved>,
     pub summary: Summary,
-    /// The objects checked, with the file each came from.
-    pub objects: Vec<(FileId, crate::diagnostic::ObjectRef)>,
+    /// The objects checked: the file each came from, and the kustomization
+    /// file of the target it was rendered for.
+    pub objects: Vec<(FileId, crate::diagnostic::ObjectRef, Option<FileId>)>,
     /// Per file, the byte ranges of Secret values, which are never shown.
     secrets: HashMap<FileId, Vec<(usize, usize)>>,
 }
@@ -205,7 +206,7 @@ impl<'a> Report<'a> {
             summary,
             objects: objects
                 .iter()
-                .map(|o| (o.origin.doc.file, o.object_ref()))
+                .map(|o| (o.origin.doc.file, o.object_ref(), o.target))
                 .collect(),
             secrets,
         };

@@ -185,6 +185,7 @@ fn expand_list(r: Resource, items: Seq, out: &mut StageOutput) {
                     base: Str::from(base),
                 },
                 source: None,
+                target: r.target,
             },
             out,
         );

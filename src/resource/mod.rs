@@ -6,6 +6,7 @@ pub mod quantity;
 pub use identity::Identity;
 
 use crate::diagnostic::{Diagnostic, Location, ObjectRef, Target, codes};
+use crate::source::FileId;
 use crate::yaml::{DocSpan, ParsedDoc, Str, Value};
 
 /// Where an object's fields are in the source.
@@ -26,10 +27,13 @@ pub struct Resource {
     /// may have added, removed or reordered list items, so pointers into `value`
     /// are mapped onto the written text before they are resolved.
     pub source: Option<std::sync::Arc<Written>>,
+    /// For a rendered object: the kustomization file of the target it was
+    /// rendered for (reports group objects by target).
+    pub target: Option<FileId>,
 }
 
 /// What a rendered object was made from.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Written {
     /// The object as written at the resource's origin.
     pub object: std::sync::Arc<Value>,
@@ -38,6 +42,19 @@ pub struct Written {
 }
 
 impl Resource {
+    /// Renumbers the files it points into (when file tables are merged).
+    pub fn map_files(&mut self, map: impl Fn(FileId) -> FileId) {
+        self.origin.doc.file = map(self.origin.doc.file);
+        self.target = self.target.map(&map);
+        if let Some(written) = self.source.take() {
+            let mut w = std::sync::Arc::unwrap_or_clone(written);
+            for (origin, _) in &mut w.patches {
+                origin.doc.file = map(origin.doc.file);
+            }
+            self.source = Some(std::sync::Arc::new(w));
+        }
+    }
+
     fn str_field(&self, key: &str) -> Option<&str> {
         self.value.get(key).and_then(Value::as_str)
     }
@@ -252,6 +269,7 @@ pub fn from_documents(docs: Vec<ParsedDoc>, diags: &mut Vec<Diagnostic>) -> Vec<
                     base: Str::default(),
                 },
                 source: None,
+                target: None,
             }),
             other => diags.push(not_an_object(&other, doc.span, "")),
         }

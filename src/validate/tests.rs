@@ -16,6 +16,7 @@ fn run(yaml: &str, version: &str) -> Vec<(String, String, String, Option<String>
                 base: Default::default(),
             },
             source: None,
+            target: None,
         })
         .collect();
     let stage = Validate {
