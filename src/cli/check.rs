@@ -30,8 +30,8 @@ Examples:
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Files or directories to check (directories are searched for *.yaml, *.yml
-    /// and *.json); `-` reads stdin.
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// and *.json); `-` reads stdin [default: the configuration's `targets`, else .].
+    #[arg(value_name = "PATH")]
     paths: Vec<String>,
     /// Exit with status 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
@@ -170,6 +170,20 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
             Err(e) => return config_error(e, output),
         },
     };
+    // With no path (or no --nodes), the configuration's targets (and nodes).
+    let mut paths = args.paths.clone();
+    let mut nodes = args.nodes.clone();
+    if let Some(config) = &lint_config {
+        if paths.is_empty() {
+            paths = config.targets();
+        }
+        if nodes.is_empty() {
+            nodes = config.nodes();
+        }
+    }
+    if paths.is_empty() {
+        paths.push(".".to_owned());
+    }
     let changed = match &args.changed_only {
         None => None,
         Some(rev) => match super::changed::changed_files(rev) {
@@ -200,8 +214,7 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
     let progress = super::progress::Progress::start(
         !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
-    let loaded = match load::load_observed(&args.paths, &inputs, &LoadOptions::default(), &progress)
-    {
+    let loaded = match load::load_observed(&paths, &inputs, &LoadOptions::default(), &progress) {
         Ok(l) => l,
         Err(e) => return usage_error(&e.0),
     };
@@ -217,9 +230,9 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         suppressed = Some(lint.suppressed_handle());
         pipeline.push(Box::new(lint));
     }
-    if stages == Stages::All && !args.nodes.is_empty() {
+    if stages == Stages::All && !nodes.is_empty() {
         let version = args.validate.kubernetes_version.as_deref();
-        match super::schedule::stage(&args.nodes, version, None, false) {
+        match super::schedule::stage(&nodes, version, None, false) {
             Ok(stage) => pipeline.push(Box::new(stage)),
             Err(e) => return usage_error(&e),
         }

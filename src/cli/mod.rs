@@ -57,7 +57,7 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
     Sarif,
-    /// JUnit XML: a test suite per file, a test case per object.
+    /// JUnit XML: a test suite per target, a test case per object.
     Junit,
     /// GitHub Actions workflow commands: annotations on the pull request's lines.
     Github,

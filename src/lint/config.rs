@@ -14,7 +14,14 @@
 //!   - "vendor/**"                  # files whose objects are not linted
 //! pod-security:
 //!   default-level: baseline        # privileged | baseline | restricted
+//! targets:                         # what `drydock check` checks when given no path
+//!   - overlays/dev
+//!   - overlays/prod
+//! nodes:                           # `check` also schedules onto these (as --nodes)
+//!   - nodes/cluster.yaml
 //! ```
+//!
+//! Paths in `targets` and `nodes` are relative to the directory holding the file.
 //!
 //! `on` enables a rule at its default severity (opt-in rules included); a
 //! severity enables it at that severity. A category entry applies to every
@@ -38,7 +45,14 @@ use crate::yaml::{self, LoadOptions, Map, Value};
 /// The file name looked for.
 pub const FILE_NAME: &str = "drydock.yaml";
 
-const TOP_LEVEL: &[&str] = &["rules", "categories", "exclude", "pod-security"];
+const TOP_LEVEL: &[&str] = &[
+    "rules",
+    "categories",
+    "exclude",
+    "pod-security",
+    "targets",
+    "nodes",
+];
 const POD_SECURITY_KEYS: &[&str] = &["default-level"];
 const LEVELS: &str = "off, on, info, warning or error";
 
@@ -93,6 +107,11 @@ pub struct Config {
     exclude: Vec<String>,
     exclude_set: Option<GlobSet>,
     pub pod_security: PodSecurity,
+    /// What `drydock check` checks when given no path, as written.
+    targets: Vec<String>,
+    /// The nodes `drydock check` schedules onto (files, directories or
+    /// profiles, as for `--nodes`), as written.
+    nodes: Vec<String>,
 }
 
 impl Config {
@@ -134,6 +153,46 @@ impl Config {
         };
         let set = entry.map(|e| e.params.as_slice()).unwrap_or_default();
         Some((severity, Params::resolve(rule.params(), set)))
+    }
+
+    /// The configured targets, relative to the working directory.
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.iter().map(|t| self.relative(t)).collect()
+    }
+
+    /// The configured nodes: paths relative to the working directory, and
+    /// profiles (`3x4cpu16Gi`) as written.
+    pub fn nodes(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .map(|n| {
+                if crate::schedule::nodes::looks_like_profile(n) {
+                    n.clone()
+                } else {
+                    self.relative(n)
+                }
+            })
+            .collect()
+    }
+
+    /// A path written in the file, as seen from the working directory.
+    fn relative(&self, written: &str) -> String {
+        let dir = match self.path.as_deref().and_then(Path::parent) {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => return written.to_owned(),
+        };
+        if Path::new(written).is_absolute() {
+            return written.to_owned();
+        }
+        let joined = normalize(&dir.join(written));
+        match (std::env::current_dir(), absolute(&joined)) {
+            (Ok(cwd), Ok(abs)) => match abs.strip_prefix(normalize(&cwd)) {
+                Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+                Ok(rel) => rel.display().to_string(),
+                Err(_) => joined.display().to_string(),
+            },
+            _ => joined.display().to_string(),
+        }
     }
 
     /// The exclude globs as written.
@@ -425,6 +484,8 @@ impl Parser<'_> {
                 "categories" => self.categories(v, &p, out),
                 "exclude" => self.exclude(v, &p, out),
                 "pod-security" => self.pod_security(v, &p, out),
+                "targets" => out.targets = self.strings(v, &p, "`targets`", "path"),
+                "nodes" => out.nodes = self.strings(v, &p, "`nodes`", "node file or profile"),
                 _ => self.error(
                     &p,
                     Target::Key,
@@ -565,6 +626,45 @@ impl Parser<'_> {
                         Some(help),
                     );
                 }
+            }
+        }
+    }
+
+    /// A list of strings (or one string); `what` names the key, `item` an entry.
+    fn strings(&mut self, v: &Value, pointer: &str, what: &str, item: &str) -> Vec<String> {
+        match v {
+            Value::Null => Vec::new(),
+            Value::String(s) => vec![s.to_string()],
+            Value::Seq(items) => {
+                let mut out = Vec::new();
+                for (i, entry) in items.iter().enumerate() {
+                    match entry.as_str() {
+                        Some(s) => out.push(s.to_owned()),
+                        None => {
+                            let mut p = pointer.to_owned();
+                            crate::pointer::push_index(&mut p, i);
+                            self.error(
+                                &p,
+                                Target::Value,
+                                format!("a {item} must be a string, not {}", entry.type_name()),
+                                None,
+                            );
+                        }
+                    }
+                }
+                out
+            }
+            other => {
+                self.error(
+                    pointer,
+                    Target::Value,
+                    format!(
+                        "{what} must be a list of strings, not {}",
+                        other.type_name()
+                    ),
+                    None,
+                );
+                Vec::new()
             }
         }
     }

@@ -70,6 +70,16 @@ pub fn config_schema() -> Value {
                 "type": "array",
                 "items": {"type": "string"},
             },
+            "targets": {
+                "description": "What `drydock check` checks when given no path: kustomization directories and manifest files, relative to this file.",
+                "type": "array",
+                "items": {"type": "string"},
+            },
+            "nodes": {
+                "description": "Nodes `drydock check` also schedules the workloads onto, as with --nodes: files or directories of Node, NodePool or List objects (relative to this file), or profiles such as 3x4cpu16Gi,zones=a|b|c.",
+                "type": "array",
+                "items": {"type": "string"},
+            },
             "pod-security": {
                 "type": "object",
                 "additionalProperties": false,

@@ -431,6 +431,21 @@ mod config_errors {
     }
 
     #[test]
+    fn targets_and_nodes_are_lists_of_strings() {
+        let (l, c, m, _) = one("targets:\n  - overlays/dev\n  - 3\n");
+        assert_eq!((l, c), (3, 5));
+        assert_eq!(m, "a path must be a string, not integer");
+        let (l, c, m, _) = one("nodes: {a: b}\n");
+        assert_eq!((l, c), (1, 8));
+        assert_eq!(m, "`nodes` must be a list of strings, not object");
+        let cfg = Config::parse("drydock.yaml", "targets: [a, b/c]\nnodes: 3x4cpu16Gi\n")
+            .expect("valid config");
+        // Without a file path, entries are taken as written.
+        assert_eq!(cfg.targets(), ["a", "b/c"]);
+        assert_eq!(cfg.nodes(), ["3x4cpu16Gi"]);
+    }
+
+    #[test]
     fn unknown_rules_and_categories() {
         let (l, c, m, h) = one("rules:\n  cpu-limit: off\n  memory-limits: error\n");
         assert_eq!((l, c), (3, 3));
