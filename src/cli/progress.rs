@@ -54,6 +54,7 @@ impl Observer for Progress {
         let message = match what {
             "load" => "reading files",
             "render" => "rendering kustomizations",
+            "identity" => "checking object identities",
             "validate" => "validating",
             "lint" => "linting",
             "schedule" => "scheduling",
