@@ -11,6 +11,7 @@ use crate::resource::Resource;
 use crate::yaml::{Map, Value};
 
 use super::pod::{ContainerDefaults, PodSpec};
+use super::rbac::Bindings;
 
 /// The namespace an object without `metadata.namespace` lands in.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -36,6 +37,8 @@ pub struct Index<'a> {
     defaults: HashMap<&'a str, ContainerDefaults<'a>>,
     /// Results rules compute once per run (see [`Index::memo`]).
     memo: Mutex<HashMap<(&'static str, String), Memo>>,
+    /// The RBAC bindings (a plain field: a cell would make `Index` invariant).
+    bindings: Bindings<'a>,
 }
 
 /// A result kept by [`Index::memo`].
@@ -70,6 +73,7 @@ impl<'a> Index<'a> {
             cluster_crds,
             defaults: HashMap::new(),
             memo: Mutex::default(),
+            bindings: Bindings::default(),
         };
         for (i, r) in objects.iter().enumerate() {
             let kind = r.kind().unwrap_or("");
@@ -109,6 +113,7 @@ impl<'a> Index<'a> {
             let d = ContainerDefaults::compute(&index, ns);
             index.defaults.insert(ns, d);
         }
+        index.bindings = Bindings::new(&index);
         index
     }
 
@@ -117,6 +122,11 @@ impl<'a> Index<'a> {
     pub fn container_defaults(&self, ns: Option<&str>) -> &ContainerDefaults<'a> {
         ns.and_then(|ns| self.defaults.get(ns))
             .unwrap_or(&NO_DEFAULTS)
+    }
+
+    /// The RoleBindings and ClusterRoleBindings of the set, read once.
+    pub fn bindings(&self) -> &Bindings<'a> {
+        &self.bindings
     }
 
     /// A value computed once per run for `key` (the rule's id and, for
@@ -162,6 +172,12 @@ impl<'a> Index<'a> {
         self.pick(self.by_namespace.get(ns))
     }
 
+    /// Objects in `ns` that run pods (Pods and pod-template owners), in
+    /// input order: what `in_namespace(ns)` yields that has a pod spec.
+    pub fn pods_in<'s>(&'s self, ns: &str) -> impl Iterator<Item = &'a Resource> + 's {
+        self.pick(self.pods_by_namespace.get(ns))
+    }
+
     /// Objects of a kind in a namespace.
     pub fn of_kind_in<'s>(
         &'s self,
@@ -204,8 +220,24 @@ impl<'a> Index<'a> {
 
     /// The namespace an object lands in: its own, `default` when it has none,
     /// `None` for cluster-scoped kinds.
-    pub fn namespace_of<'r>(&self, r: &'r Resource) -> Option<&'r str> {
-        namespace(r, &self.cluster_crds)
+    pub fn namespace_of<'r>(&self, r: &'r Resource) -> Option<&'r str>
+    where
+        'a: 'r,
+    {
+        // Rules ask this for nearly every object they see: an object of the
+        // set is answered from the table built once.
+        match self.position(r) {
+            Some(i) => self.namespaces[i],
+            None => namespace(r, &self.cluster_crds),
+        }
+    }
+
+    /// Where `r` is in the set, when it is one of its objects (by address).
+    fn position(&self, r: &Resource) -> Option<usize> {
+        let size = std::mem::size_of::<Resource>();
+        let offset = (r as *const Resource as usize).checked_sub(self.objects.as_ptr() as usize)?;
+        let i = offset / size;
+        (offset % size == 0 && i < self.objects.len()).then_some(i)
     }
 
     /// Objects in `ns` that run pods (Pods and pod-template owners) whose pod

@@ -2,6 +2,8 @@
 //! ClusterRoles and bindings of the set: who may do what, and where each
 //! grant is written.
 
+use std::collections::HashMap;
+
 use crate::resource::Resource;
 use crate::yaml::Value;
 
@@ -276,6 +278,14 @@ impl User {
         }
     }
 
+    /// Whether one of the bindings of the set lets this user make `request`.
+    pub fn may_in<'a>(&self, index: &Index<'a>, request: &Request<'_>) -> bool {
+        index
+            .bindings()
+            .of_user(self)
+            .any(|b| b.allows(index, request))
+    }
+
     /// Whether one of `bindings` lets this user make `request`.
     pub fn may<'a>(
         &self,
@@ -286,6 +296,95 @@ impl User {
         bindings
             .iter()
             .any(|b| b.applies_to(self) && b.allows(index, request))
+    }
+}
+
+/// Every binding of a set, read once, and which of them name each user and
+/// group: rules that ask what a ServiceAccount may do, once per pod, look
+/// at its few bindings instead of all of them.
+#[derive(Default)]
+pub struct Bindings<'a> {
+    all: Vec<Binding<'a>>,
+    /// Positions in `all` of the bindings with a subject for this user name
+    /// (a `User`, or a `ServiceAccount` as `system:serviceaccount:<ns>:<name>`).
+    by_user: HashMap<String, Vec<usize>>,
+    by_group: HashMap<&'a str, Vec<usize>>,
+    /// Positions in `all` of the bindings whose `roleRef` has this kind and name.
+    by_role: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> Bindings<'a> {
+    pub fn new(index: &Index<'a>) -> Self {
+        let all = Binding::all(index);
+        let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_group: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut by_role: HashMap<(&'a str, &'a str), Vec<usize>> = HashMap::new();
+        for (i, b) in all.iter().enumerate() {
+            by_role
+                .entry((b.role_kind, b.role_name))
+                .or_default()
+                .push(i);
+            for s in &b.subjects {
+                match s.kind {
+                    "User" => by_user.entry(s.name.to_owned()).or_default().push(i),
+                    "Group" => by_group.entry(s.name).or_default().push(i),
+                    // A RoleBinding's namespace stands in for a missing one.
+                    "ServiceAccount" => {
+                        if let Some(ns) = s.namespace.or(b.namespace) {
+                            let user = service_account_user(ns, s.name);
+                            by_user.entry(user).or_default().push(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Bindings {
+            all,
+            by_user,
+            by_group,
+            by_role,
+        }
+    }
+
+    /// Every binding, in input order (as [`Binding::all`]).
+    pub fn all(&self) -> &[Binding<'a>] {
+        &self.all
+    }
+
+    /// The bindings whose `roleRef` names a `kind` (`Role`, `ClusterRole`)
+    /// called `name`, in input order; whether each resolves to a given
+    /// object is [`Binding::role`]'s to say.
+    pub fn of_role<'s>(
+        &'s self,
+        kind: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Binding<'a>> + 's {
+        self.by_role
+            .get(&(kind, name))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.all[i])
+    }
+
+    /// The bindings that apply to `user` (those [`Binding::applies_to`]
+    /// accepts), in input order.
+    pub fn of_user<'s>(&'s self, user: &User) -> impl Iterator<Item = &'s Binding<'a>> + 's {
+        let mut ids: Vec<usize> = self
+            .by_user
+            .get(&user.name)
+            .into_iter()
+            .chain(
+                user.groups
+                    .iter()
+                    .filter_map(|g| self.by_group.get(g.as_str())),
+            )
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|i| &self.all[i])
     }
 }
 
@@ -368,5 +467,28 @@ subjects:
         // cluster-admin is built in: every verb everywhere, through a group.
         let ops = User::service_account("ops", "deployer");
         assert!(ops.may(&index, &bindings, &request(None, "delete", "nodes")));
+        // The subject index finds exactly the bindings that apply.
+        for user in [&api, &ops, &User::service_account("shop", "web")] {
+            let indexed: Vec<&str> = index
+                .bindings()
+                .of_user(user)
+                .filter_map(|b| b.object.name())
+                .collect();
+            let scanned: Vec<&str> = bindings
+                .iter()
+                .filter(|b| b.applies_to(user))
+                .filter_map(|b| b.object.name())
+                .collect();
+            assert_eq!(indexed, scanned);
+        }
+        assert!(api.may_in(&index, &request(Some("shop"), "get", "secrets")));
+        assert!(!api.may_in(&index, &request(Some("other"), "get", "secrets")));
+        assert_eq!(
+            index
+                .bindings()
+                .of_user(&User::service_account("shop", "web"))
+                .count(),
+            0
+        );
     }
 }

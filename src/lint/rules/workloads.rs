@@ -322,7 +322,7 @@ pub fn no_pod_hint(
     let wanted: Vec<(&str, Option<&str>)> = labels
         .map(|m| m.iter().map(|(k, v)| (k, v.as_str())).collect())
         .unwrap_or_default();
-    for r in index.in_namespace(ns) {
+    for r in index.pods_in(ns) {
         let Some(pod) = PodSpec::of(r) else {
             continue;
         };

@@ -95,7 +95,7 @@ fn selected_pods<'a>(index: &Index<'a>, np: &'a Resource) -> Vec<PodSpec<'a>> {
         return Vec::new();
     };
     index
-        .in_namespace(ns)
+        .pods_in(ns)
         .filter_map(PodSpec::of)
         .filter(|p| !host_network(p) && selects(np, p))
         .collect()

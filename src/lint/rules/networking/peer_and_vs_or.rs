@@ -1,7 +1,7 @@
 use super::peers;
 use crate::diagnostic::Target;
 use crate::lint::rules::workloads::is_kind;
-use crate::lint::{Cx, LabelSelector, PodSpec, Rule, declare_rule};
+use crate::lint::{Cx, LabelSelector, Rule, declare_rule};
 
 declare_rule! {
     /// NetworkPolicy namespace and pod selectors should form one peer.
@@ -107,7 +107,7 @@ impl Rule for PeerAndVsOr {
         };
         let index = cx.index;
         // Without workloads of the namespace in the set, intent cannot be told.
-        if !index.in_namespace(ns).any(|o| PodSpec::of(o).is_some()) {
+        if index.pods_in(ns).next().is_none() {
             return;
         }
         let all = peers(r);

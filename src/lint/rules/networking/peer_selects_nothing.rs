@@ -1,7 +1,7 @@
 use super::{SYSTEM_NAMESPACES, namespace_labels, peers};
 use crate::diagnostic::Target;
 use crate::lint::rules::workloads::{is_kind, no_pod_hint};
-use crate::lint::{Cx, LabelSelector, PodSpec, Rule, declare_rule};
+use crate::lint::{Cx, LabelSelector, Rule, declare_rule};
 use crate::yaml::Value;
 
 declare_rule! {
@@ -117,7 +117,10 @@ impl Rule for PeerSelectsNothing {
         };
         let index = cx.index;
         let namespaces = if index.of_kind("Namespace").next().is_some() {
-            Some(namespace_labels(index))
+            // The same for every policy: read once per run.
+            Some(index.memo(("peer-selects-nothing:namespaces", ""), || {
+                namespace_labels(index)
+            }))
         } else {
             None
         };
@@ -183,10 +186,9 @@ impl Rule for PeerSelectsNothing {
                 continue;
             };
             // Pods can be judged only where the set holds the namespace's workloads.
-            let judged = matched.iter().all(|ns| {
-                !SYSTEM_NAMESPACES.contains(ns)
-                    && index.in_namespace(ns).any(|o| PodSpec::of(o).is_some())
-            });
+            let judged = matched
+                .iter()
+                .all(|ns| !SYSTEM_NAMESPACES.contains(ns) && index.pods_in(ns).next().is_some());
             if !judged
                 || matched
                     .iter()

@@ -126,7 +126,7 @@ fn destinations<'a>(cx: &Cx<'a>, ns: &str, rule: &Value) -> (Vec<PodSpec<'a>>, b
         let pool = if peer.get("namespaceSelector").is_some() {
             all()
         } else {
-            index.in_namespace(ns).filter_map(PodSpec::of).collect()
+            index.pods_in(ns).filter_map(PodSpec::of).collect()
         };
         out.extend(pool.into_iter().filter(|p| pods.matches(p.labels())));
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Target;
 use crate::lint::Index;
 use crate::lint::pod::PodSpec;
-use crate::lint::rbac::{self, Binding, Request, User};
+use crate::lint::rbac::{self, Request, User};
 use crate::resource::Resource;
 use crate::yaml::{Map, Value};
 
@@ -1581,23 +1581,36 @@ pub(crate) fn service_account<'a>(pod: &PodSpec<'a>) -> &'a str {
 
 /// Whether a Role or ClusterRole of the set names `podsecuritypolicies`
 /// with the `use` verb: then RBAC decides which policies a pod may use.
+/// Asked for every pod, answered once per run.
 pub(crate) fn rbac_governs(index: &Index<'_>) -> bool {
-    index
-        .of_kind("ClusterRole")
-        .chain(index.of_kind("Role"))
-        .any(|r| {
-            rbac::rules_of(r).iter().any(|rule| {
-                rule.resources.contains(&"podsecuritypolicies") && rule.verb_matches("use")
+    *index.memo(("psp-rbac-governs", ""), || {
+        index
+            .of_kind("ClusterRole")
+            .chain(index.of_kind("Role"))
+            .any(|r| {
+                rbac::rules_of(r).iter().any(|rule| {
+                    rule.resources.contains(&"podsecuritypolicies") && rule.verb_matches("use")
+                })
             })
-        })
+    })
 }
 
-/// The policies of the set the controller can use, by name.
+/// The policies of the set the controller can use, by name. Which ones are
+/// valid is decided once per run; reading the few that are is cheap.
 pub(crate) fn policies<'a>(index: &Index<'a>) -> Vec<Psp<'a>> {
+    let valid = index.memo(("psp-valid-policies", ""), || {
+        index
+            .of_kind("PodSecurityPolicy")
+            .enumerate()
+            .filter(|(_, r)| Psp::read(r).is_some_and(|p| p.problems().is_empty()))
+            .map(|(i, _)| i)
+            .collect::<Vec<usize>>()
+    });
     let mut out: Vec<Psp<'a>> = index
         .of_kind("PodSecurityPolicy")
-        .filter_map(Psp::read)
-        .filter(|p| p.problems().is_empty())
+        .enumerate()
+        .filter(|(i, _)| valid.binary_search(i).is_ok())
+        .filter_map(|(_, r)| Psp::read(r))
         .collect();
     out.sort_by_key(|p| p.name);
     out
@@ -1628,18 +1641,12 @@ pub(crate) fn decide<'a>(
 ) -> Decision<'a> {
     let sa = service_account(pod);
     let by_rbac = !ignore_rbac && rbac_governs(index);
-    let bindings = if by_rbac {
-        Binding::all(index)
-    } else {
-        Vec::new()
-    };
     let user = User::service_account(ns, sa);
     let may_use = |p: &Psp<'_>| {
         !by_rbac
             || ["policy", "extensions"].iter().any(|group| {
-                user.may(
+                user.may_in(
                     index,
-                    &bindings,
                     &Request {
                         namespace: Some(ns),
                         verb: "use",

@@ -47,12 +47,13 @@ fn describe_subject(binding: &Binding<'_>, i: usize) -> String {
 /// ServiceAccount shop/api by RoleBinding "shop/api"`, or nothing.
 fn bound_to(index: &Index<'_>, role: &Resource) -> String {
     let mut out = Vec::new();
-    for b in Binding::all(index) {
+    let (kind, name) = (role.kind().unwrap_or(""), role.name().unwrap_or(""));
+    for b in index.bindings().of_role(kind, name) {
         if !b.role(index).is_some_and(|r| std::ptr::eq(r, role)) {
             continue;
         }
         let subjects: Vec<String> = (0..b.subjects.len())
-            .map(|i| describe_subject(&b, i))
+            .map(|i| describe_subject(b, i))
             .collect();
         if !subjects.is_empty() {
             out.push(format!(
@@ -80,12 +81,18 @@ fn for_each_rule(
         return;
     }
     let who = describe(cx.index, object);
+    let found: Vec<_> = rules_of(object)
+        .iter()
+        .filter_map(|rule| check(rule, object, &who))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    // Only roles with findings need their bindings for the help text.
     let bound = bound_to(cx.index, object);
-    for rule in rules_of(object) {
-        if let Some((pointer, message, help)) = check(&rule, object, &who) {
-            cx.report(&pointer, Target::Value, message)
-                .help(format!("{help}{bound}"));
-        }
+    for (pointer, message, help) in found {
+        cx.report(&pointer, Target::Value, message)
+            .help(format!("{help}{bound}"));
     }
 }
 

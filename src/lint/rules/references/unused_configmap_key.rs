@@ -112,7 +112,7 @@ impl Rule for UnusedConfigmapKey {
         let mut read: Vec<&str> = Vec::new();
         // (variable, key read, who) of every env variable set from the ConfigMap.
         let mut vars: Vec<(&str, &str, String)> = Vec::new();
-        for o in index.in_namespace(ns) {
+        for o in index.pods_in(ns) {
             let Some(pod) = PodSpec::of(o) else {
                 continue;
             };
