@@ -42,8 +42,9 @@ if [[ -n $KV_SIZES ]] && ! "$kv" --version 2>/dev/null | grep -qx "$KV_VERSION";
 fi
 
 cargo build --release --quiet --bin drydock --example gen_validate_stream
-drydock=$PWD/target/release/drydock
-gen=$PWD/target/release/examples/gen_validate_stream
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+drydock=$target_dir/release/drydock
+gen=$target_dir/release/examples/gen_validate_stream
 
 # `drydock validate` when this build has it, else `drydock check`.
 if "$drydock" validate --help >/dev/null 2>&1; then
@@ -202,5 +203,12 @@ printf '%s\n' "${rows[@]}" | awk '
             $1, $2 / 1e6, $3, shown, $5, $6, rate, rate / threads, cpu, $1 / cpu, $9 / 1024, $9 * 1024 / $2
         if ($3 == "kubernetes-validate") kv[$1] = rate
         else if ($4 == "1" && ($1 in kv)) notes[++n] = sprintf("%d objects: drydock on one thread has %.0fx the throughput of kubernetes-validate", $1, rate / kv[$1])
+        if ($3 == "drydock" && $4 == "1") { rss[++m] = $9 / 1024; at[m] = $1 }
     }
-    END { if (n) print ""; for (i = 1; i <= n; i++) print notes[i] }'
+    END {
+        # Memory that stays flat as the input grows: the peak RSS of the
+        # smallest and the largest stream, one thread.
+        if (m > 1) notes[++n] = sprintf("drydock peak RSS, one thread: %.1f MiB at %d objects, %.1f MiB at %d objects", rss[1], at[1], rss[m], at[m])
+        if (n) print ""
+        for (i = 1; i <= n; i++) print notes[i]
+    }'

@@ -88,6 +88,21 @@ impl Sources {
         FileId((self.files.len() - 1) as u32)
     }
 
+    /// Frees the text of a file once nothing will show or locate into it
+    /// (its name stays, for reports).
+    pub fn release_text(&mut self, id: FileId) {
+        let file = &mut self.files[id.0 as usize];
+        file.text = String::new();
+        file.lines = OnceLock::new();
+    }
+
+    /// Gives a file its text (read in parts, and needed after all).
+    pub fn set_text(&mut self, id: FileId, text: String) {
+        let file = &mut self.files[id.0 as usize];
+        file.text = text;
+        file.lines = OnceLock::new();
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{FailOn, Format, Output, usage_error, write_stdout};
-use crate::diagnostic::{Diagnostic, Location, Severity, codes};
+use crate::diagnostic::Severity;
 use crate::input::InputOptions;
 use crate::load;
 use crate::pipeline::{Context, Pipeline};
 use crate::report::{self, HumanOptions, Report};
 use crate::schema;
-use crate::validate::{CustomSchemas, KindPattern, Validate};
+use crate::validate::{CustomSchemas, KindPattern, Validate, stream};
 use crate::yaml::LoadOptions;
 
 pub(super) const EXAMPLES: &str = "\
@@ -214,6 +214,31 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
     let progress = super::progress::Progress::start(
         !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
+    if stages == Stages::Validate {
+        // Plain files are validated a batch at a time, keeping only findings.
+        let needs = stream::Needs {
+            text: output.format == Format::Human,
+            objects: output.format == Format::Junit,
+        };
+        let options = LoadOptions::default();
+        match stream::run(&paths, &inputs, &options, &validate, needs, &progress) {
+            Err(e) => return usage_error(&e.0),
+            Ok(Some(streamed)) => {
+                progress.finish();
+                let report = Report::from_resolved(
+                    &streamed.sources,
+                    streamed.resolved,
+                    streamed.count,
+                    streamed.list,
+                    &streamed.secrets,
+                );
+                let status = finish(report, streamed.io_failed, args, output, baseline.as_ref());
+                std::mem::forget(streamed.sources);
+                return status;
+            }
+            Ok(None) => {}
+        }
+    }
     let loaded = match load::load_observed(&paths, &inputs, &LoadOptions::default(), &progress) {
         Ok(l) => l,
         Err(e) => return usage_error(&e.0),
@@ -241,12 +266,27 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
     progress.finish();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
-    let diagnostics = without_repeats(diagnostics);
+    let diagnostics = stream::without_repeats(diagnostics);
     let mut report = Report::new(&loaded.sources, diagnostics, &out.resources);
     report.summary.suppressed = suppressed
         .and_then(|s| s.lock().ok().map(|s| s.total))
         .unwrap_or(0);
+    let status = finish(report, loaded.io_failed, args, output, baseline.as_ref());
+    // The process ends here: freeing every object one by one would only add
+    // to the run time.
+    std::mem::forget(out.resources);
+    std::mem::forget(loaded.sources);
+    status
+}
 
+/// Writes the report (or the baseline) and returns the exit status.
+fn finish(
+    mut report: Report<'_>,
+    io_failed: bool,
+    args: &CheckArgs,
+    output: &Output,
+    baseline: Option<&std::collections::BTreeSet<String>>,
+) -> ExitCode {
     if let Some(path) = &args.write_baseline {
         let text = report::write_baseline(&report);
         if let Err(e) = super::build::write_atomic(path, text.as_bytes()) {
@@ -257,16 +297,16 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
             report.diagnostics.len(),
             path.display()
         );
-        return if loaded.io_failed {
+        return if io_failed {
             ExitCode::from(2)
         } else {
             ExitCode::SUCCESS
         };
     }
-    if let Some(known) = &baseline {
+    if let Some(known) = baseline {
         report.retain(|rep, r| !known.contains(&report::fingerprint(rep, r)));
     }
-    let status = exit_status(&report, loaded.io_failed, args.fail_on);
+    let status = exit_status(&report, io_failed, args.fail_on);
     let fail_on = severity(args.fail_on);
     if args.quiet {
         report.retain(|_, r| r.diagnostic.severity >= fail_on);
@@ -286,11 +326,8 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
         }
         None => write_stdout(&buf),
     }
-    // The process ends here: freeing every object one by one would only add
-    // to the run time.
+    // Freeing the findings one by one would only add to the run time.
     std::mem::forget(report);
-    std::mem::forget(out.resources);
-    std::mem::forget(loaded.sources);
     status
 }
 
@@ -331,31 +368,6 @@ pub(super) fn render_report(
         Format::Github => report::write_github(buf, report),
     }
 }
-/// Drops a schema type error where the loader already explained the same value
-/// (an unquoted `yes` or `1.10` in a string field, a scalar that does not match its
-/// tag): one finding per mistake.
-fn without_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    use std::collections::HashSet;
-    let key = |d: &Diagnostic| match &d.location {
-        Location::Pointer { doc, pointer, .. } => Some((doc.file, doc.start, pointer.clone())),
-        _ => None,
-    };
-    let explained: HashSet<_> = diagnostics
-        .iter()
-        .filter(|d| d.code == codes::YAML11_STRING_FIELD.name || d.code == codes::YAML_TAG.name)
-        .filter_map(key)
-        .collect();
-    if explained.is_empty() {
-        return diagnostics;
-    }
-    diagnostics
-        .into_iter()
-        .filter(|d| {
-            d.code != codes::SCHEMA_TYPE.name || key(d).is_none_or(|k| !explained.contains(&k))
-        })
-        .collect()
-}
-
 fn severity(fail_on: FailOn) -> Severity {
     match fail_on {
         FailOn::Error => Severity::Error,

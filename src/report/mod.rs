@@ -10,7 +10,8 @@ mod redact;
 mod sarif;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -77,8 +78,13 @@ pub struct Report<'a> {
     /// The objects checked: the file each came from, and the kustomization
     /// file of the target it was rendered for.
     pub objects: Vec<(FileId, crate::diagnostic::ObjectRef, Option<FileId>)>,
-    /// Per file, the byte ranges of Secret values, which are never shown.
-    secrets: HashMap<FileId, Vec<(usize, usize)>>,
+    /// The Secret values in files with findings, which are never shown.
+    secret_fields: Vec<redact::SecretField>,
+    /// Files whose text a code frame may show.
+    shown: HashSet<FileId>,
+    /// Per file, the byte ranges of Secret values, located on first use: only
+    /// formats that print source text need them.
+    secrets: OnceLock<HashMap<FileId, Vec<(usize, usize)>>>,
 }
 
 /// `spec.containers[1].image` as `spec.containers[].image`.
@@ -105,6 +111,17 @@ pub fn resolve_location(
     sources: &Sources,
     loc: &Location,
 ) -> (Option<FileId>, Option<(usize, usize)>) {
+    resolve_location_in(&|f| (sources.get(f).text.as_str(), 0), loc)
+}
+
+/// The text of a file, or of the part of it (from the file offset given) that
+/// holds the documents being resolved.
+pub type TextOf<'t> = dyn Fn(FileId) -> (&'t str, usize) + 't;
+
+fn resolve_location_in(
+    text_of: &TextOf<'_>,
+    loc: &Location,
+) -> (Option<FileId>, Option<(usize, usize)>) {
     match loc {
         Location::None => (None, None),
         Location::File(f) => (Some(*f), None),
@@ -114,57 +131,105 @@ pub fn resolve_location(
             pointer,
             target,
         } => {
-            let text = &sources.get(doc.file).text;
-            let span = locate::locate(text, doc, pointer, *target).map(|l| (l.start, l.end));
+            let (text, base) = text_of(doc.file);
+            let span = doc
+                .start
+                .checked_sub(base)
+                .and_then(|start| {
+                    let part = crate::yaml::DocSpan {
+                        start,
+                        end: doc.end.saturating_sub(base),
+                        ..*doc
+                    };
+                    locate::locate(text, &part, pointer, *target)
+                })
+                .map(|l| (l.start + base, l.end + base));
             (Some(doc.file), span)
         }
     }
 }
 
+/// Resolves one diagnostic: its location to bytes, and those bytes to lines and
+/// columns with `position` (1-based line and character column of a byte of a file).
+pub fn resolve_diagnostic(
+    sources: &Sources,
+    d: Diagnostic,
+    position: &mut dyn FnMut(FileId, usize) -> (usize, usize),
+) -> Resolved {
+    resolve_diagnostic_in(&|f| (sources.get(f).text.as_str(), 0), d, position)
+}
+
+/// As [`resolve_diagnostic`], reading files through `text_of`.
+pub fn resolve_diagnostic_in(
+    text_of: &TextOf<'_>,
+    d: Diagnostic,
+    position: &mut dyn FnMut(FileId, usize) -> (usize, usize),
+) -> Resolved {
+    let (file, span) = resolve_location_in(text_of, &d.location);
+    let (start, end) = match (file, span) {
+        (Some(f), Some((s, e))) => {
+            let (l1, c1) = position(f, s);
+            let (l2, c2) = position(f, e.max(s));
+            (
+                Some(Position {
+                    line: l1,
+                    column: c1,
+                }),
+                Some(Position {
+                    line: l2,
+                    column: c2,
+                }),
+            )
+        }
+        _ => (None, None),
+    };
+    let related = d
+        .related
+        .iter()
+        .filter_map(|r| match resolve_location_in(text_of, &r.location) {
+            (f, Some(span)) if f == file => Some((span, r.message.clone())),
+            _ => None,
+        })
+        .collect();
+    Resolved {
+        diagnostic: d,
+        file,
+        span,
+        start,
+        end,
+        related,
+    }
+}
+
+/// The objects a report lists, as [`Report::objects`] holds them.
+pub type ObjectList = Vec<(FileId, crate::diagnostic::ObjectRef, Option<FileId>)>;
+
 impl<'a> Report<'a> {
     /// Resolves and orders diagnostics. `objects` are the objects that reached
     /// the end of the pipeline; the Secrets among them are redacted in code frames.
     pub fn new(sources: &'a Sources, diagnostics: Vec<Diagnostic>, objects: &[Resource]) -> Self {
-        let mut resolved: Vec<Resolved> = diagnostics
+        let resolved: Vec<Resolved> = diagnostics
             .into_par_iter()
-            .map(|d| {
-                let (file, span) = resolve_location(sources, &d.location);
-                let (start, end) = match (file, span) {
-                    (Some(f), Some((s, e))) => {
-                        let src = sources.get(f);
-                        let (l1, c1) = src.position(s);
-                        let (l2, c2) = src.position(e.max(s));
-                        (
-                            Some(Position {
-                                line: l1,
-                                column: c1,
-                            }),
-                            Some(Position {
-                                line: l2,
-                                column: c2,
-                            }),
-                        )
-                    }
-                    _ => (None, None),
-                };
-                let related = d
-                    .related
-                    .iter()
-                    .filter_map(|r| match resolve_location(sources, &r.location) {
-                        (f, Some(span)) if f == file => Some((span, r.message.clone())),
-                        _ => None,
-                    })
-                    .collect();
-                Resolved {
-                    diagnostic: d,
-                    file,
-                    span,
-                    start,
-                    end,
-                    related,
-                }
-            })
+            .map(|d| resolve_diagnostic(sources, d, &mut |f, b| sources.get(f).position(b)))
             .collect();
+        let list = objects
+            .iter()
+            .map(|o| (o.origin.doc.file, o.object_ref(), o.target))
+            .collect();
+        Report::from_resolved(sources, resolved, objects.len(), list, objects)
+    }
+
+    /// A report of findings already resolved (by [`resolve_diagnostic`]), for
+    /// `count` objects. `list` may be left empty when no format needs it (only
+    /// JUnit does); `secrets` are the Secrets among the objects, which code
+    /// frames redact.
+    pub fn from_resolved(
+        sources: &'a Sources,
+        mut resolved: Vec<Resolved>,
+        count: usize,
+        list: ObjectList,
+        secrets: &[Resource],
+    ) -> Self {
         resolved.sort_by(|a, b| {
             (
                 a.file,
@@ -191,24 +256,23 @@ impl<'a> Report<'a> {
         });
         let summary = Summary {
             files: sources.len(),
-            objects: objects.len(),
+            objects: count,
             ..Summary::default()
         };
-        let shown: std::collections::HashSet<FileId> = resolved
+        let shown: HashSet<FileId> = resolved
             .iter()
             .filter(|r| r.span.is_some())
             .filter_map(|r| r.file)
             .collect();
-        let secrets = redact::secret_spans(sources, objects, &shown);
+        let secret_fields = redact::secret_fields(secrets, &shown);
         let mut report = Report {
             sources,
             diagnostics: resolved,
             summary,
-            objects: objects
-                .iter()
-                .map(|o| (o.origin.doc.file, o.object_ref(), o.target))
-                .collect(),
-            secrets,
+            objects: list,
+            secret_fields,
+            shown,
+            secrets: OnceLock::new(),
         };
         report.count();
         report
@@ -240,6 +304,9 @@ impl<'a> Report<'a> {
     /// The text of a file as it may be shown: Secret values are masked.
     pub fn display_text(&self, file: FileId) -> Cow<'_, str> {
         let text = &self.sources.get(file).text;
-        redact::mask(text, self.secrets.get(&file).map_or(&[], Vec::as_slice))
+        let secrets = self
+            .secrets
+            .get_or_init(|| redact::secret_spans(self.sources, &self.secret_fields, &self.shown));
+        redact::mask(text, secrets.get(&file).map_or(&[], Vec::as_slice))
     }
 }

@@ -11,41 +11,63 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::Target;
 use crate::resource::Resource;
 use crate::source::{FileId, Sources};
-use crate::yaml::{Value, locate, split};
+use crate::yaml::{DocSpan, Value, locate, split};
 
-/// Byte ranges to mask, for the files in `needed`.
-pub(super) fn secret_spans(
-    sources: &Sources,
-    objects: &[Resource],
-    needed: &HashSet<FileId>,
-) -> HashMap<FileId, Vec<(usize, usize)>> {
-    let mut out: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
-    for &file in needed {
-        let spans = text_spans(&sources.get(file).text);
-        if !spans.is_empty() {
-            out.entry(file).or_default().extend(spans);
-        }
-    }
+/// A value of a parsed Secret: where to find it when its file is shown.
+pub(super) struct SecretField {
+    file: FileId,
+    doc: DocSpan,
+    pointer: String,
+}
+
+/// The Secret values of `objects` in the files of `needed`. Gathering them is
+/// cheap; locating them ([`secret_spans`]) is left until a code frame is printed.
+pub(super) fn secret_fields(objects: &[Resource], needed: &HashSet<FileId>) -> Vec<SecretField> {
+    let mut out = Vec::new();
     for r in objects {
         let file = r.origin.doc.file;
-        if r.kind() != Some("Secret") || !needed.contains(&file) {
+        if !needed.contains(&file) || r.kind() != Some("Secret") {
             continue;
         }
-        let text = &sources.get(file).text;
         for field in ["data", "stringData"] {
             let Some(Value::Map(m)) = r.value.get(field) else {
                 continue;
             };
             for key in m.keys() {
-                let p = crate::pointer::join(
-                    &r.origin.base,
-                    &crate::pointer::from_segments([field, key]),
-                );
-                if let Some(l) = locate::locate(text, &r.origin.doc, &p, Target::Value) {
-                    if l.exact {
-                        out.entry(file).or_default().push((l.start, l.end));
-                    }
-                }
+                out.push(SecretField {
+                    file,
+                    doc: r.origin.doc,
+                    pointer: crate::pointer::join(
+                        &r.origin.base,
+                        &crate::pointer::from_segments([field, key]),
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Byte ranges to mask, for the files in `needed`.
+pub(super) fn secret_spans(
+    sources: &Sources,
+    fields: &[SecretField],
+    needed: &HashSet<FileId>,
+) -> HashMap<FileId, Vec<(usize, usize)>> {
+    let mut out: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
+    let mut files: Vec<FileId> = needed.iter().copied().collect();
+    files.sort();
+    for file in files {
+        let spans = text_spans(&sources.get(file).text);
+        if !spans.is_empty() {
+            out.entry(file).or_default().extend(spans);
+        }
+    }
+    for f in fields {
+        let text = &sources.get(f.file).text;
+        if let Some(l) = locate::locate(text, &f.doc, &f.pointer, Target::Value) {
+            if l.exact {
+                out.entry(f.file).or_default().push((l.start, l.end));
             }
         }
     }

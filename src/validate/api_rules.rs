@@ -266,10 +266,13 @@ fn labels_and_annotations(
         let Some(map) = meta.get(field).and_then(Value::as_map) else {
             continue;
         };
-        let mut at = format!("{base}/{field}");
-        for (key, value) in map.iter() {
-            let len = at.len();
+        // The pointer is built only for a finding: most keys are fine.
+        let at = |key: &str| {
+            let mut at = format!("{base}/{field}");
             crate::pointer::push(&mut at, key);
+            at
+        };
+        for (key, value) in map.iter() {
             if let Some(why) = invalid_key(key) {
                 out.push(
                     r.diagnostic(
@@ -278,7 +281,7 @@ fn labels_and_annotations(
                             "{} key \"{key}\" is not a qualified name: {why}",
                             singular(field)
                         ),
-                        &at,
+                        &at(key),
                         Target::Key,
                     )
                     .help("e.g. app.kubernetes.io/name or tier"),
@@ -297,13 +300,12 @@ fn labels_and_annotations(
                     r.diagnostic(
                         &codes::INVALID_LABEL,
                         format!("label `{key}` has the value \"{v}\", which is invalid: {why}"),
-                        &at,
+                        &at(key),
                         Target::Value,
                     )
                     .help("put free text in an annotation instead"),
                 );
             }
-            at.truncate(len);
         }
     }
 }

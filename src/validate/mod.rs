@@ -7,6 +7,7 @@
 
 mod api_rules;
 mod crd;
+pub mod stream;
 
 use rayon::prelude::*;
 use serde_json::Value as J;

@@ -12,9 +12,14 @@ use crate::diagnostic::{Diagnostic, Location, Target, codes};
 use crate::source::FileId;
 
 /// Parses one chunk, resuming at the next document after a syntax error.
+///
+/// `text` starts at `origin` of the file (byte offset and line of its first
+/// byte): the whole file, or a part of it. `chunk` and `segments` give bytes of
+/// `text` and lines of the file.
 pub(super) fn parse_chunk(
     file: FileId,
     text: &str,
+    origin: Boundary,
     chunk: &Chunk,
     segments: &[Boundary],
     opts: &LoadOptions,
@@ -23,14 +28,14 @@ pub(super) fn parse_chunk(
     let mut start = chunk.start;
     loop {
         let slice = &text[start.byte..chunk.end];
-        let mut b = Builder::new(file, slice, start, opts);
+        let mut b = Builder::new(file, slice, start, origin.byte, opts);
         let result = b.run();
         out.docs.append(&mut b.docs);
         out.diagnostics.append(&mut b.diags);
         let Err(err) = result else { break };
         let at = start.byte + b.pos.byte(err.marker().index());
         out.diagnostics
-            .push(errors::syntax_error(file, text, at, err.info()));
+            .push(errors::syntax_error(file, text, origin, at, err.info()));
         // Resume at the first document boundary at or after the error (an
         // unclosed flow collection is only noticed at the next `---`).
         match segments
@@ -69,6 +74,19 @@ impl<'a> Pos<'a> {
             return index.min(self.text.len());
         }
         let (mut c, mut b) = self.cursor.get();
+        // Most runs between two positions are ASCII, where characters are bytes.
+        let bytes = self.text.as_bytes();
+        if index >= c {
+            let n = index - c;
+            if bytes.get(b..b + n).is_some_and(<[u8]>::is_ascii) {
+                self.cursor.set((index, b + n));
+                return b + n;
+            }
+        } else if c - index <= b && bytes[b - (c - index)..b].is_ascii() {
+            let back = b - (c - index);
+            self.cursor.set((index, back));
+            return back;
+        }
         if index < c {
             if c - index > index {
                 (c, b) = (0, 0);
@@ -159,7 +177,11 @@ enum LintKind {
 struct Builder<'a> {
     file: FileId,
     text: &'a str,
+    /// Where `text` starts: its byte in the part of the file being parsed, and
+    /// its line in the file.
     origin: Boundary,
+    /// File offset of byte 0 of the part being parsed.
+    base: usize,
     opts: &'a LoadOptions,
     pos: Pos<'a>,
     stack: Vec<Frame>,
@@ -185,11 +207,18 @@ struct Builder<'a> {
 const LARGE_MAP: usize = 32;
 
 impl<'a> Builder<'a> {
-    fn new(file: FileId, text: &'a str, origin: Boundary, opts: &'a LoadOptions) -> Self {
+    fn new(
+        file: FileId,
+        text: &'a str,
+        origin: Boundary,
+        base: usize,
+        opts: &'a LoadOptions,
+    ) -> Self {
         Builder {
             file,
             text,
             origin,
+            base,
             opts,
             pos: Pos::new(text),
             stack: Vec::new(),
@@ -243,15 +272,14 @@ impl<'a> Builder<'a> {
         if let Some(p) = self.protected.take() {
             let found = tabs::check(self.text, &p);
             for at in found {
-                self.diags
-                    .push(errors::tab_error(self.file, self.origin.byte + at));
+                self.diags.push(errors::tab_error(self.file, self.abs(at)));
             }
         }
         Ok(())
     }
 
     fn abs(&self, byte: usize) -> usize {
-        self.origin.byte + byte
+        self.base + self.origin.byte + byte
     }
 
     fn start_document(&mut self, span: &Span) {
@@ -648,7 +676,7 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, value.clone());
         }
         let file = self.file;
-        let origin = self.origin.byte;
+        let origin = self.base + self.origin.byte;
         let loc = |s: usize, e: usize| Location::Span {
             file,
             start: origin + s,

@@ -1,5 +1,6 @@
 //! Parser errors turned into diagnostics that say how to fix the file.
 
+use super::split::Boundary;
 use crate::diagnostic::{Diagnostic, Location, codes};
 use crate::source::FileId;
 
@@ -48,12 +49,12 @@ fn char_len_at(text: &str, at: usize) -> usize {
         .map_or(0, char::len_utf8)
 }
 
-fn full_width_hint(text: &str, lines: &[(usize, usize)]) -> Option<String> {
+fn full_width_hint(text: &str, first_line: usize, lines: &[(usize, usize)]) -> Option<String> {
     for &(s, e) in lines {
         let line = &text[s..e];
         for (c, ascii) in FULL_WIDTH {
             if line.contains(*c) {
-                let n = text[..s].bytes().filter(|&b| b == b'\n').count() + 1;
+                let n = memchr::memchr_iter(b'\n', &text.as_bytes()[..s]).count() + first_line;
                 return Some(format!(
                     "line {n} contains the full-width character '{c}' (U+{:04X}); YAML syntax needs {ascii}",
                     *c as u32
@@ -64,13 +65,21 @@ fn full_width_hint(text: &str, lines: &[(usize, usize)]) -> Option<String> {
     None
 }
 
-/// A syntax error at byte `at` of `text` (the whole file).
-pub(super) fn syntax_error(file: FileId, text: &str, at: usize, info: &str) -> Diagnostic {
+/// A syntax error at byte `at` of `text`, which starts at `origin` of the file
+/// (the whole file, or a part that begins at a line start with enough lines
+/// before the error for the hints).
+pub(super) fn syntax_error(
+    file: FileId,
+    text: &str,
+    origin: Boundary,
+    at: usize,
+    info: &str,
+) -> Diagnostic {
     let at = at.min(text.len());
     let span_at = |s: usize, e: usize| Location::Span {
         file,
-        start: s,
-        end: e,
+        start: origin.byte + s,
+        end: origin.byte + e,
     };
     let here = span_at(at, at + char_len_at(text, at));
     let (ls, le) = line_bounds(text, at);
@@ -83,7 +92,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, at: usize, info: &str) -> D
             .iter()
             .position(|&c| c == b'\t')
             .map_or(at, |i| ls + i);
-        return tab_error(file, tab);
+        return tab_error(file, origin.byte + tab);
     }
     if info.contains("recursion limit") {
         return Diagnostic::new(
@@ -96,14 +105,14 @@ pub(super) fn syntax_error(file: FileId, text: &str, at: usize, info: &str) -> D
 
     let mut hint_lines = vec![(ls, le)];
     hint_lines.extend(prev);
-    let full_width = full_width_hint(text, &hint_lines);
+    let full_width = full_width_hint(text, origin.line, &hint_lines);
 
     let (message, help, location) = if info.contains("simple key expect ':'") {
         // The parser notices the missing ':' only on the following line; the
         // key that lacks it is on the line before.
         let (ks, ke) = prev.unwrap_or((ls, le));
         let indent = text[ks..ke].len() - text[ks..ke].trim_start().len();
-        let n = text[..ks].bytes().filter(|&b| b == b'\n').count() + 1;
+        let n = memchr::memchr_iter(b'\n', &text.as_bytes()[..ks]).count() + origin.line;
         (
             "could not find expected ':'".to_owned(),
             full_width.clone().unwrap_or_else(|| {

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::{LazyLock, Mutex};
 
 #[derive(Clone, Copy)]
@@ -18,10 +18,42 @@ pub struct Key(&'static &'static str);
 static GLOBAL: LazyLock<Mutex<HashMap<&'static str, Key>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// FxHash (rustc's): keys are short and not attacker-chosen in a way that
+/// matters for a per-thread cache, and SipHash dominated the lookups.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(K);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 thread_local! {
     /// Per-thread cache in front of the global table, so that loading in
     /// parallel rarely takes the lock.
-    static LOCAL: RefCell<HashMap<&'static str, Key>> = RefCell::new(HashMap::new());
+    static LOCAL: RefCell<FxMap<&'static str, Key>> = RefCell::new(FxMap::default());
 }
 
 impl Key {

@@ -84,7 +84,27 @@ pub struct Parsed {
 }
 
 /// Chunks smaller than this are not worth a parallel task.
-const CHUNK_BYTES: usize = 256 * 1024;
+pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Parses one chunk of `text` (see [`split::chunks`]), which starts at
+/// `origin` of its file (the file offset and line of its first byte); offsets
+/// and lines are the file's, so the parts of a file can be read, parsed and
+/// dropped one at a time. `chunk` and `segments` give bytes of `text` and lines
+/// of the file. A syntax error's hint may quote the line before the error, so
+/// `text` holds at least the last line with content before the chunk.
+pub(crate) fn parse_chunk(
+    file: FileId,
+    text: &str,
+    origin: split::Boundary,
+    chunk: &split::Chunk,
+    segments: &[split::Boundary],
+    opts: &LoadOptions,
+) -> Parsed {
+    build::parse_chunk(file, text, origin, chunk, segments, opts)
+}
+
+/// The start of a whole text.
+const TEXT_START: split::Boundary = split::Boundary { byte: 0, line: 1 };
 
 /// Parses a multi-document stream. Empty documents are skipped.
 pub fn parse(file: FileId, text: &str, opts: &LoadOptions) -> Parsed {
@@ -93,12 +113,12 @@ pub fn parse(file: FileId, text: &str, opts: &LoadOptions) -> Parsed {
     let parts: Vec<Parsed> = if chunks.len() > 1 {
         chunks
             .par_iter()
-            .map(|c| build::parse_chunk(file, text, c, &segments, opts))
+            .map(|c| build::parse_chunk(file, text, TEXT_START, c, &segments, opts))
             .collect()
     } else {
         chunks
             .iter()
-            .map(|c| build::parse_chunk(file, text, c, &segments, opts))
+            .map(|c| build::parse_chunk(file, text, TEXT_START, c, &segments, opts))
             .collect()
     };
     let mut out = Parsed::default();
@@ -169,7 +189,14 @@ mod tests {
                 start: segments[0],
                 end: text.len(),
             };
-            build::parse_chunk(FileId(0), &text, &chunk, &segments, &LoadOptions::default())
+            build::parse_chunk(
+                FileId(0),
+                &text,
+                TEXT_START,
+                &chunk,
+                &segments,
+                &LoadOptions::default(),
+            )
         };
         let chunked = docs(&text);
         assert!(

@@ -18,7 +18,8 @@ pub struct Chunk {
     pub end: usize,
 }
 
-fn is_marker_at(b: &[u8], i: usize) -> bool {
+/// Whether a document marker line (`---`) starts at `i`.
+pub(crate) fn is_marker_at(b: &[u8], i: usize) -> bool {
     b.get(i..i + 3) == Some(b"---")
         && matches!(b.get(i + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
