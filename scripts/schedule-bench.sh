@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Scheduling benchmark: `cargo bench --bench schedule` (1,000 generated nodes,
-# about 7,000 pods, one thread and all of them, identical placements), then
-# the end-to-end time and peak memory of `drydock schedule` on the same input.
+# Scheduling benchmark: `cargo bench --bench schedule` (generated clusters of
+# 1,000 and 5,000 nodes with about 30 pods per node, one thread and all of
+# them, identical placements, pods/s and peak RSS), then the end-to-end time
+# and peak memory of `drydock schedule` on the largest input.
 #
-#   NODES=1000          nodes in the generated cluster
-#   DEPLOYMENTS=250     generated Deployments (plus 10 StatefulSets, 2 DaemonSets)
+#   NODES=1000,5000     cluster sizes (the pods scale with the nodes)
+#   DEPLOYMENTS=300     generated Deployments (plus 20 StatefulSets, 2 DaemonSets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NODES=${NODES:-1000}
-DEPLOYMENTS=${DEPLOYMENTS:-250}
+NODES=${NODES:-1000,5000}
+DEPLOYMENTS=${DEPLOYMENTS:-300}
+target=${CARGO_TARGET_DIR:-target}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -22,10 +24,13 @@ else
     cargo test --release --quiet --bench schedule -- --ignored --nocapture
 fi
 
-profile=$(cat "$work/profile.txt")
+nodes=()
+while IFS= read -r profile; do
+    nodes+=(--nodes "$profile")
+done <"$work/profiles.txt"
 for threads in 1 2; do
-    out=$( { /usr/bin/time -f "%e %M" target/release/drydock -j "$threads" schedule --format json \
-        "$work/workloads.yaml" --nodes "$profile" >/dev/null; } 2>&1 || true )
+    out=$( { /usr/bin/time -f "%e %M" "$target/release/drydock" -j "$threads" schedule --format json \
+        "$work/workloads.yaml" "${nodes[@]}" >/dev/null; } 2>&1 || true )
     secs=${out% *}
     kb=${out#* }
     echo "drydock schedule, $threads thread(s): ${secs} s end to end, peak RSS $((kb / 1024)) MB"

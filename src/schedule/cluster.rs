@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::plugins::volume_binding::Storage;
 use super::resources::Resources;
 use super::selector::{LabelSelector, Labels};
-use super::types::{HostPort, Node, Pod};
+use super::types::{HostPort, Node, Pod, PodAffinity};
 
 /// What is bound to one node.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +23,9 @@ pub struct NodeInfo {
     pub used_ports: Vec<HostPort>,
     pub pods_with_affinity: Vec<usize>,
     pub pods_with_required_anti_affinity: Vec<usize>,
+    /// Changes whenever a pod is added or removed, so results computed
+    /// from the node's pods can be kept until then.
+    pub generation: u64,
 }
 
 impl NodeInfo {
@@ -34,6 +37,7 @@ impl NodeInfo {
     }
 
     pub fn add_pod(&mut self, id: usize, pod: &Pod) {
+        self.generation += 1;
         self.pods.push(id);
         self.requested.add(&pod.requests);
         self.non_zero_cpu += pod.non_zero_cpu;
@@ -51,6 +55,7 @@ impl NodeInfo {
         let Some(i) = self.pods.iter().position(|p| *p == id) else {
             return;
         };
+        self.generation += 1;
         self.pods.remove(i);
         self.requested.sub(&pod.requests);
         self.non_zero_cpu -= pod.non_zero_cpu;
@@ -98,6 +103,50 @@ impl MatchCache {
     }
 }
 
+/// Bound pods with pod (anti-)affinity terms, grouped by their terms. The
+/// replicas of a workload share their terms, so a cycle matches each
+/// group's terms against its pod once instead of every bound pod's.
+#[derive(Clone, Debug, Default)]
+pub struct AffinityGroups {
+    pub groups: Vec<AffinityGroup>,
+}
+
+/// The bound pods that have the same `podAffinity` and `podAntiAffinity`.
+#[derive(Clone, Debug)]
+pub struct AffinityGroup {
+    pub affinity: PodAffinity,
+    pub anti_affinity: PodAffinity,
+    /// How many of them each node holds (nodes with none are left out).
+    pub nodes: BTreeMap<usize, i64>,
+}
+
+impl AffinityGroups {
+    fn update(&mut self, pod: &Pod, node: usize, delta: i64) {
+        if !pod.has_affinity() {
+            return;
+        }
+        let i = match self.groups.iter().position(|g| {
+            g.affinity == pod.pod_affinity && g.anti_affinity == pod.pod_anti_affinity
+        }) {
+            Some(i) => i,
+            None => {
+                self.groups.push(AffinityGroup {
+                    affinity: pod.pod_affinity.clone(),
+                    anti_affinity: pod.pod_anti_affinity.clone(),
+                    nodes: BTreeMap::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        let nodes = &mut self.groups[i].nodes;
+        let count = nodes.entry(node).or_insert(0);
+        *count += delta;
+        if *count == 0 {
+            nodes.remove(&node);
+        }
+    }
+}
+
 /// The topology domains of one label key: each node's domain (`None` when
 /// the node lacks the label) and the domains' values.
 #[derive(Debug, Default)]
@@ -136,6 +185,8 @@ pub struct Cluster {
     pub storage: Storage,
     /// For each image name, how many nodes hold it.
     pub image_nodes: HashMap<String, usize>,
+    /// Bound pods with affinity terms, by terms.
+    pub affinity_groups: AffinityGroups,
     node_index: HashMap<String, usize>,
     matches: MatchCache,
     domains: DomainCache,
@@ -178,16 +229,27 @@ impl Cluster {
         self.pods.len() - 1
     }
 
+    /// Removes the pod added last, unbinding it first (trial placements).
+    pub fn pop_pod(&mut self) {
+        if let Some(id) = self.pods.len().checked_sub(1) {
+            self.unbind(id);
+            self.pods.pop();
+            self.bound.pop();
+        }
+    }
+
     pub fn bind(&mut self, id: usize, node: usize) {
         self.infos[node].add_pod(id, &self.pods[id]);
         self.bound[id] = Some(node);
         self.matches.update(&self.pods[id], node, 1);
+        self.affinity_groups.update(&self.pods[id], node, 1);
     }
 
     pub fn unbind(&mut self, id: usize) {
         if let Some(node) = self.bound[id].take() {
             self.infos[node].remove_pod(id, &self.pods[id]);
             self.matches.update(&self.pods[id], node, -1);
+            self.affinity_groups.update(&self.pods[id], node, -1);
         }
     }
 

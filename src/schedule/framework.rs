@@ -246,6 +246,14 @@ pub trait Plugin: Send + Sync {
         false
     }
 
+    /// PreFilter, Filter, PreScore and Score read only the pod's spec, the
+    /// node and the pods bound to it (and cluster data that never changes
+    /// during a run), so a verdict or raw score holds for the next pod with
+    /// the same spec while the node's pods are unchanged ([`CycleCache`]).
+    fn node_local(&self) -> bool {
+        false
+    }
+
     fn pre_filter(&self, _cx: &Cycle<'_>) -> PreFilter {
         PreFilter::pass()
     }
@@ -375,6 +383,66 @@ pub struct CycleResult {
     pub explain: Option<Explain>,
 }
 
+/// A stamp no node has: the entry is to be computed.
+const STALE: (u64, u64) = (u64::MAX, u64::MAX);
+
+/// The node-local plugins' Filter verdicts and raw scores for one pod spec,
+/// per node, stamped with the node's generation: the replicas of a workload
+/// reuse them on every node whose pods did not change since.
+#[derive(Default)]
+pub struct CycleCache {
+    /// The pod the entries were computed for.
+    spec: Option<Pod>,
+    /// Changes with the spec, which makes every entry stale.
+    epoch: u64,
+    filter_stamp: Vec<(u64, u64)>,
+    filter: Vec<Option<(&'static str, Status)>>,
+    /// The node-local score plugins that ran, by index in the profile.
+    score_plugins: Vec<usize>,
+    score_stamp: Vec<(u64, u64)>,
+    /// Per node: the raw score of each of `score_plugins`.
+    scores: Vec<Vec<i64>>,
+}
+
+impl CycleCache {
+    /// Keeps the entries when `pod` has the spec they were computed for.
+    fn prepare(&mut self, pod: &Pod, nodes: usize) {
+        if self.filter_stamp.len() == nodes && self.spec.as_ref().is_some_and(|s| same_spec(s, pod))
+        {
+            return;
+        }
+        self.spec = Some(pod.clone());
+        self.epoch += 1;
+        if self.filter_stamp.len() != nodes {
+            self.filter_stamp = vec![STALE; nodes];
+            self.filter = vec![None; nodes];
+            self.score_stamp = vec![STALE; nodes];
+            self.scores = vec![Vec::new(); nodes];
+        }
+        self.score_plugins.clear();
+        self.score_stamp.fill(STALE);
+    }
+}
+
+/// Whether two pods are the same to the node-local plugins: everything they
+/// read of a pod but its name and labels.
+fn same_spec(a: &Pod, b: &Pod) -> bool {
+    a.namespace == b.namespace
+        && a.node_name == b.node_name
+        && a.node_selector == b.node_selector
+        && a.required_node_affinity == b.required_node_affinity
+        && a.preferred_node_affinity == b.preferred_node_affinity
+        && a.tolerations == b.tolerations
+        && a.containers == b.containers
+        && a.overhead == b.overhead
+        && a.pod_level_requests == b.pod_level_requests
+        && a.requests == b.requests
+        && a.non_zero_cpu == b.non_zero_cpu
+        && a.non_zero_memory == b.non_zero_memory
+        && a.volumes == b.volumes
+        && a.host_network == b.host_network
+}
+
 /// The default profile's plugins, in order.
 pub struct Framework {
     pub plugins: Vec<Box<dyn Plugin>>,
@@ -483,7 +551,20 @@ impl Framework {
         states: &[Option<Box<dyn StateData>>],
         info: &NodeInfo,
     ) -> Option<(&'static str, Status)> {
-        for (i, p) in self.plugins.iter().enumerate() {
+        self.filter_plugins(cx, pre, states, info, 0..self.plugins.len())
+    }
+
+    /// [`Framework::filter_node`] over some of the plugins.
+    fn filter_plugins(
+        &self,
+        cx: &Cycle<'_>,
+        pre: &PreFiltered,
+        states: &[Option<Box<dyn StateData>>],
+        info: &NodeInfo,
+        plugins: std::ops::Range<usize>,
+    ) -> Option<(&'static str, Status)> {
+        for i in plugins {
+            let p = &self.plugins[i];
             if pre.skipped[i] || !p.is_filter() {
                 continue;
             }
@@ -495,8 +576,94 @@ impl Framework {
         None
     }
 
+    /// How many plugins at the head of the profile are node-local: their
+    /// Filter verdicts can be cached per node.
+    fn local_prefix(&self) -> usize {
+        self.plugins.iter().take_while(|p| p.node_local()).count()
+    }
+
+    /// Filters the candidates with the cache: the node-local plugins'
+    /// verdicts are reused where the node is unchanged, the other filters
+    /// run on the nodes that pass them. Returns each candidate's verdict
+    /// (only when `verdicts` is set) and the feasible nodes.
+    #[allow(clippy::type_complexity)]
+    fn filter_cached(
+        &self,
+        cx: &Cycle<'_>,
+        pre: &PreFiltered,
+        candidates: &[usize],
+        cache: &mut CycleCache,
+        verdicts: bool,
+    ) -> (Vec<Option<(&'static str, Status)>>, Vec<usize>) {
+        let infos = &cx.cluster.infos;
+        let local = self.local_prefix();
+        let epoch = cache.epoch;
+        let stale: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| cache.filter_stamp[i] != (epoch, infos[i].generation))
+            .collect();
+        let run = |&i: &usize| self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local);
+        let fresh: Vec<Option<(&'static str, Status)>> = if stale.len() >= 64 {
+            stale.par_iter().with_min_len(32).map(run).collect()
+        } else {
+            stale.iter().map(run).collect()
+        };
+        for (i, v) in stale.into_iter().zip(fresh) {
+            cache.filter[i] = v;
+            cache.filter_stamp[i] = (epoch, infos[i].generation);
+        }
+        let passing: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| cache.filter[i].is_none())
+            .collect();
+        let rest = local..self.plugins.len();
+        let any_rest = rest
+            .clone()
+            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        let run = |&i: &usize| self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone());
+        let others: Vec<Option<(&'static str, Status)>> = if !any_rest {
+            vec![None; passing.len()]
+        } else if passing.len() >= 64 {
+            passing.par_iter().with_min_len(32).map(run).collect()
+        } else {
+            passing.iter().map(run).collect()
+        };
+        let feasible: Vec<usize> = passing
+            .iter()
+            .zip(&others)
+            .filter(|(_, v)| v.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        if !verdicts {
+            return (Vec::new(), feasible);
+        }
+        let mut others = passing.iter().zip(others).peekable();
+        let all = candidates
+            .iter()
+            .map(|&i| match others.peek() {
+                Some(&(&j, _)) if j == i => others.next().and_then(|(_, v)| v),
+                _ => cache.filter[i].clone(),
+            })
+            .collect();
+        (all, feasible)
+    }
+
     /// One scheduling cycle for `pod` (which must not be bound).
     pub fn schedule_one(&self, cluster: &Cluster, pod: &Pod, explain: bool) -> CycleResult {
+        self.cycle(cluster, pod, explain, None)
+    }
+
+    /// One scheduling cycle, reusing the node-local plugins' results kept in
+    /// `cache` for pods with the same spec.
+    pub fn cycle(
+        &self,
+        cluster: &Cluster,
+        pod: &Pod,
+        explain: bool,
+        mut cache: Option<&mut CycleCache>,
+    ) -> CycleResult {
         let cx = Cycle {
             cluster,
             pod,
@@ -549,24 +716,38 @@ impl Framework {
                 sorted.join(" ")
             ))
         });
-        let verdicts: Vec<Option<(&'static str, Status)>> = if candidates.len() >= 64 {
-            candidates
-                .par_iter()
-                .with_min_len(32)
-                .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
-                .collect()
-        } else {
-            candidates
-                .iter()
-                .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
-                .collect()
+        let (mut verdicts, mut feasible) = match cache.as_deref_mut() {
+            Some(c) => {
+                c.prepare(pod, n);
+                self.filter_cached(&cx, &pre, &candidates, c, explain)
+            }
+            None => (Vec::new(), Vec::new()),
         };
-        let feasible: Vec<usize> = candidates
-            .iter()
-            .zip(&verdicts)
-            .filter(|(_, v)| v.is_none())
-            .map(|(i, _)| *i)
-            .collect();
+        if cache.is_none() {
+            verdicts = if candidates.len() >= 64 {
+                candidates
+                    .par_iter()
+                    .with_min_len(32)
+                    .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
+                    .collect()
+            } else {
+                candidates
+                    .iter()
+                    .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
+                    .collect()
+            };
+            feasible = candidates
+                .iter()
+                .zip(&verdicts)
+                .filter(|(_, v)| v.is_none())
+                .map(|(i, _)| *i)
+                .collect();
+        } else if feasible.is_empty() && !explain {
+            // The diagnosis needs every candidate's verdict.
+            if let Some(c) = cache.as_deref_mut() {
+                verdicts = self.filter_cached(&cx, &pre, &candidates, c, true).0;
+            }
+        }
         let mut ex = explain.then(|| {
             let mut nodes: Vec<NodeExplain> = (0..n)
                 .map(|node| NodeExplain {
@@ -614,7 +795,7 @@ impl Framework {
                 explain: ex,
             };
         }
-        let (totals, per_plugin, skipped) = self.score(&cx, &feasible, explain);
+        let (totals, per_plugin, skipped) = self.score_with(&cx, &feasible, explain, cache);
         let best = totals.iter().copied().max().unwrap_or(0);
         let mut winners = feasible
             .iter()
@@ -645,23 +826,91 @@ impl Framework {
         feasible: &[usize],
         detail: bool,
     ) -> (Vec<i64>, Vec<Vec<PluginScore>>, Vec<&'static str>) {
+        self.score_with(cx, feasible, detail, None)
+    }
+
+    /// [`Framework::score`], reusing the node-local plugins' raw scores kept
+    /// in `cache` where the node is unchanged.
+    #[allow(clippy::type_complexity)]
+    fn score_with(
+        &self,
+        cx: &Cycle<'_>,
+        feasible: &[usize],
+        detail: bool,
+        cache: Option<&mut CycleCache>,
+    ) -> (Vec<i64>, Vec<Vec<PluginScore>>, Vec<&'static str>) {
         let infos: Vec<&NodeInfo> = feasible.iter().map(|&i| &cx.cluster.infos[i]).collect();
         let mut totals = vec![0i64; feasible.len()];
         let mut per_plugin = Vec::new();
         let mut skipped = Vec::new();
-        for p in &self.plugins {
+        // PreScore first: it reads the cluster only, so the order of the
+        // plugins' PreScore and Score calls does not matter.
+        let states: Vec<Option<Option<Box<dyn StateData>>>> = self
+            .plugins
+            .iter()
+            .map(|p| {
+                if p.weight() == 0 {
+                    return None;
+                }
+                match p.pre_score(cx, &infos) {
+                    PreScore::Skip => None,
+                    PreScore::Run(s) => Some(s),
+                }
+            })
+            .collect();
+        // The node-local plugins that run, and their raw scores per node.
+        let local: Vec<usize> = (0..self.plugins.len())
+            .filter(|&i| states[i].is_some() && self.plugins[i].node_local())
+            .collect();
+        let cached: Option<&CycleCache> = match cache {
+            Some(c) if !local.is_empty() => {
+                if c.score_plugins != local {
+                    c.score_plugins.clone_from(&local);
+                    c.score_stamp.fill(STALE);
+                }
+                let stamp = |i: usize| (c.epoch, cx.cluster.infos[i].generation);
+                let stale: Vec<usize> = feasible
+                    .iter()
+                    .copied()
+                    .filter(|&i| c.score_stamp[i] != stamp(i))
+                    .collect();
+                let run = |&i: &usize| -> Vec<i64> {
+                    let info = &cx.cluster.infos[i];
+                    local
+                        .iter()
+                        .map(|&k| {
+                            let state = states[k].as_ref().and_then(|s| s.as_deref());
+                            self.plugins[k].score(cx, state, info)
+                        })
+                        .collect()
+                };
+                let fresh: Vec<Vec<i64>> = if stale.len() >= 64 {
+                    stale.par_iter().with_min_len(32).map(run).collect()
+                } else {
+                    stale.iter().map(run).collect()
+                };
+                for (i, v) in stale.into_iter().zip(fresh) {
+                    c.scores[i] = v;
+                    c.score_stamp[i] = stamp(i);
+                }
+                Some(c)
+            }
+            _ => None,
+        };
+        for (pi, p) in self.plugins.iter().enumerate() {
             let weight = p.weight();
             if weight == 0 {
                 continue;
             }
-            let state = match p.pre_score(cx, &infos) {
-                PreScore::Skip => {
-                    skipped.push(p.name());
-                    continue;
-                }
-                PreScore::Run(s) => s,
+            let Some(state) = &states[pi] else {
+                skipped.push(p.name());
+                continue;
             };
-            let raw: Vec<i64> = if infos.len() >= 64 {
+            let cached_at =
+                cached.and_then(|c| local.iter().position(|&k| k == pi).map(|j| (c, j)));
+            let raw: Vec<i64> = if let Some((c, j)) = cached_at {
+                feasible.iter().map(|&i| c.scores[i][j]).collect()
+            } else if infos.len() >= 64 {
                 infos
                     .par_iter()
                     .with_min_len(32)
@@ -827,6 +1076,7 @@ impl Framework {
             ..QueueResult::default()
         };
         let mut binds: u64 = 0;
+        let mut cache = CycleCache::default();
         // Bare pods deleted by preemption: nothing recreates them.
         let mut deleted: BTreeSet<usize> = BTreeSet::new();
         for _ in 0..MAX_PASSES {
@@ -870,7 +1120,7 @@ impl Framework {
                     out.diagnoses.insert(id, diagnosis.clone());
                     continue;
                 }
-                let r = self.schedule_one(cluster, pod, want);
+                let r = self.cycle(cluster, pod, want, Some(&mut cache));
                 if let Some(e) = r.explain {
                     out.explains.insert(id, e);
                 }
@@ -950,5 +1200,84 @@ impl Framework {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster};
+
+    /// The queue reuses node-local results between replicas; every pod must
+    /// land where an uncached cycle puts it, with the same ties.
+    #[test]
+    fn cached_cycles_place_as_uncached_ones() {
+        let nodes = (0..9)
+            .map(|i| {
+                let mut b = NodeBuilder::new(&format!("n{i}"))
+                    .label("kubernetes.io/hostname", &format!("n{i}"))
+                    .label("topology.kubernetes.io/zone", ["a", "b", "c"][i % 3])
+                    .alloc(&[
+                        ("cpu", if i < 6 { "4" } else { "8" }),
+                        ("memory", "8Gi"),
+                        ("pods", "12"),
+                    ]);
+                if i == 7 {
+                    b = b.taint("pool", "big", "NoSchedule");
+                }
+                if i == 2 {
+                    b = b.taint("slow", "", "PreferNoSchedule");
+                }
+                b.build()
+            })
+            .collect();
+        let mut c = cluster(nodes, vec![]);
+        let specs = [
+            "containers: [{name: c, image: web:1, resources: {requests: {cpu: 300m, memory: 256Mi}}}]",
+            "affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {labelSelector: {matchLabels: {app: t1}}, topologyKey: kubernetes.io/hostname}}]}}\ncontainers: [{name: c, image: api:1, resources: {requests: {cpu: 500m, memory: 1Gi}}}]",
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: t2}}}]\ncontainers: [{name: c, image: db:1, resources: {requests: {cpu: 700m, memory: 512Mi}}}]",
+            "tolerations: [{key: pool, operator: Exists}]\ncontainers: [{name: c, image: big:1, resources: {requests: {cpu: '1', memory: 2Gi}}}]",
+        ];
+        let mut items = Vec::new();
+        for round in 0..3 {
+            for (t, spec) in specs.iter().enumerate() {
+                for r in 0..4 {
+                    let app = format!("t{t}");
+                    let pod =
+                        PodBuilder::spec(&format!("{app}-{round}-{r}"), &[("app", &app)], spec)
+                            .build();
+                    items.push(QueueItem {
+                        pod: c.add_pod(pod),
+                        after: None,
+                        daemon: false,
+                        template: Some(t),
+                    });
+                }
+            }
+        }
+        let fw = Framework::new(Version::DEFAULT);
+        let mut uncached = c.clone();
+        let q = fw.run_queue(&mut c, &items, &|_| false);
+        let mut placed = 0;
+        for item in &items {
+            let want = match fw
+                .schedule_one(&uncached, &uncached.pods[item.pod], false)
+                .decision
+            {
+                Decision::Placed { node, ties } => {
+                    fw.bind(&mut uncached, item.pod, node);
+                    placed += 1;
+                    PodState::Bound { node, ties }
+                }
+                Decision::Unschedulable { message, .. } => PodState::Pending { message },
+            };
+            assert_eq!(
+                q.states[item.pod].as_ref(),
+                Some(&want),
+                "{}",
+                uncached.pods[item.pod].name
+            );
+        }
+        assert_eq!(placed, items.len(), "every pod fits");
     }
 }

@@ -355,7 +355,7 @@ pub fn simulate(
     if options.headroom {
         for (i, w) in expanded.workloads.iter().enumerate() {
             if let (Some(t), "Deployment") = (&w.template, w.kind.as_str()) {
-                headroom.insert(i, headroom_for(&fw, &cluster, t));
+                headroom.insert(i, headroom_for(&fw, &mut cluster, t));
             }
         }
     }
@@ -446,8 +446,10 @@ fn kubelet_admission(
 /// affinity, no hard spreading, no claims, anti-affinity to its own kind
 /// only per hostname), each node's room is counted from its free resources,
 /// once the node passes the filters. Otherwise copies are scheduled one by
-/// one, up to a cap.
-fn headroom_for(fw: &Framework, cluster: &Cluster, template: &Pod) -> Headroom {
+/// one, up to a cap: on the cluster itself, removed again afterwards
+/// (copying a large cluster costs more than the cycles), or on a copy when
+/// the copies bind volume claims.
+fn headroom_for(fw: &Framework, cluster: &mut Cluster, template: &Pod) -> Headroom {
     let ns_labels = cluster.namespace_labels(&template.namespace);
     let self_anti = |t: &types::AffinityTerm| {
         t.matches(&template.namespace, &template.labels, Some(&ns_labels))
@@ -508,19 +510,28 @@ fn headroom_for(fw: &Framework, cluster: &Cluster, template: &Pod) -> Headroom {
             capped: false,
         };
     }
-    let mut c = cluster.clone();
+    let mut copy = None;
+    let c: &mut Cluster = if template.claims().next().is_some() {
+        copy.insert(cluster.clone())
+    } else {
+        cluster
+    };
+    let base = c.pods.len();
     let mut more = 0;
     while more < HEADROOM_CAP {
         let mut p = template.clone();
         p.name = format!("{}-headroom-{more}", template.name);
         let id = c.add_pod(p);
-        match fw.schedule_one(&c, &c.pods[id], false).decision {
+        match fw.schedule_one(c, &c.pods[id], false).decision {
             framework::Decision::Placed { node, .. } => {
-                fw.bind(&mut c, id, node);
+                fw.bind(c, id, node);
                 more += 1;
             }
             framework::Decision::Unschedulable { .. } => break,
         }
+    }
+    while c.pods.len() > base {
+        c.pop_pod();
     }
     Headroom {
         more,

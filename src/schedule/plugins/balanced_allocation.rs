@@ -63,6 +63,10 @@ impl Plugin for BalancedAllocation {
         "NodeResourcesBalancedAllocation"
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn weight(&self) -> i64 {
         1
     }

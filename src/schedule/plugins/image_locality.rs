@@ -30,6 +30,10 @@ impl Plugin for ImageLocality {
         "ImageLocality"
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn weight(&self) -> i64 {
         1
     }

@@ -21,6 +21,7 @@
 //! scores the sum over its domains, normalized min-max to 0..100.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::schedule::cluster::NodeInfo;
 use crate::schedule::framework::{
@@ -40,7 +41,8 @@ const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
 
 pub struct InterPodAffinity;
 
-type Counts = BTreeMap<(String, String), i64>;
+/// Pods per topology key and value.
+type Counts = BTreeMap<String, BTreeMap<String, i64>>;
 
 /// A namespace selector is resolved against the known namespaces, as
 /// upstream does for the incoming pod's terms (`{}` stays "all").
@@ -63,14 +65,56 @@ fn merge_namespaces(cx: &Cycle<'_>, t: &AffinityTerm) -> AffinityTerm {
 }
 
 fn add(m: &mut Counts, node: &Node, key: &str, delta: i64) {
-    if let Some(v) = node.labels.get(key) {
-        let k = (key.to_owned(), v.clone());
-        let e = m.entry(k.clone()).or_insert(0);
-        *e += delta;
-        if *e == 0 {
-            m.remove(&k);
+    let Some(v) = node.labels.get(key) else {
+        return;
+    };
+    let values = match m.get_mut(key) {
+        Some(values) => values,
+        None => m.entry(key.to_owned()).or_default(),
+    };
+    let e = match values.get_mut(v) {
+        Some(e) => e,
+        None => values.entry(v.clone()).or_insert(0),
+    };
+    *e += delta;
+    if *e == 0 {
+        values.remove(v);
+        if values.is_empty() {
+            m.remove(key);
         }
     }
+}
+
+fn get(m: &Counts, key: &str, value: &str) -> i64 {
+    m.get(key)
+        .and_then(|values| values.get(value))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Per node, the bound pods that match all `terms` (matched as the incoming
+/// pod's terms are, without namespace labels). A single term naming one
+/// namespace is the cluster's cached count for its selector.
+fn matching_per_node(cx: &Cycle<'_>, terms: &[AffinityTerm]) -> Arc<Vec<i64>> {
+    if let [t] = terms {
+        if matches!(t.namespace_selector, LabelSelector::Nothing) && t.namespaces.len() == 1 {
+            if let Some(ns) = t.namespaces.first() {
+                return cx.cluster.matching_counts(ns, &t.selector);
+            }
+        }
+    }
+    Arc::new(
+        cx.cluster
+            .infos
+            .iter()
+            .map(|info| {
+                info.pods
+                    .iter()
+                    .filter(|&&id| matches_all(terms, &cx.cluster.pods[id], None))
+                    .count() as i64
+            })
+            .collect(),
+    )
 }
 
 fn matches_all(terms: &[AffinityTerm], pod: &Pod, ns_labels: Option<&Labels>) -> bool {
@@ -141,30 +185,37 @@ impl Plugin for InterPodAffinity {
             anti_counts: Counts::new(),
         };
         let incoming = !s.affinity.is_empty() || !s.anti.is_empty();
-        for info in &cx.cluster.infos {
-            let node = cx.node(info);
-            for &id in &info.pods_with_required_anti_affinity {
-                let other = &cx.cluster.pods[id];
-                for t in &other.pod_anti_affinity.required {
-                    if t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels)) {
-                        add(&mut s.existing_anti, node, &t.topology_key, 1);
+        // Existing pods' required anti-affinity, a group of pods with the
+        // same terms at a time.
+        for g in &cx.cluster.affinity_groups.groups {
+            for t in &g.anti_affinity.required {
+                if t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels)) {
+                    for (&node, &count) in &g.nodes {
+                        add(
+                            &mut s.existing_anti,
+                            &cx.cluster.nodes[node],
+                            &t.topology_key,
+                            count,
+                        );
                     }
                 }
             }
-            if !incoming {
-                continue;
-            }
-            for &id in &info.pods {
-                let other = &cx.cluster.pods[id];
-                if matches_all(&s.affinity, other, None) {
+        }
+        if !s.affinity.is_empty() {
+            let counts = matching_per_node(cx, &s.affinity);
+            for (node, &count) in cx.cluster.nodes.iter().zip(counts.iter()) {
+                if count > 0 {
                     for t in &s.affinity {
-                        add(&mut s.affinity_counts, node, &t.topology_key, 1);
+                        add(&mut s.affinity_counts, node, &t.topology_key, count);
                     }
                 }
-                for t in &s.anti {
-                    if t.matches(&other.namespace, &other.labels, None) {
-                        add(&mut s.anti_counts, node, &t.topology_key, 1);
-                    }
+            }
+        }
+        for t in &s.anti {
+            let counts = matching_per_node(cx, std::slice::from_ref(t));
+            for (node, &count) in cx.cluster.nodes.iter().zip(counts.iter()) {
+                if count > 0 {
+                    add(&mut s.anti_counts, node, &t.topology_key, count);
                 }
             }
         }
@@ -185,12 +236,7 @@ impl Plugin for InterPodAffinity {
             let Some(v) = node.labels.get(&t.topology_key) else {
                 return Status::unresolvable(ERR_REASON_AFFINITY);
             };
-            if s.affinity_counts
-                .get(&(t.topology_key.clone(), v.clone()))
-                .copied()
-                .unwrap_or(0)
-                <= 0
-            {
+            if get(&s.affinity_counts, &t.topology_key, v) <= 0 {
                 pods_exist = false;
             }
         }
@@ -205,12 +251,7 @@ impl Plugin for InterPodAffinity {
         if !s.anti_counts.is_empty() {
             for t in &s.anti {
                 if let Some(v) = node.labels.get(&t.topology_key) {
-                    if s.anti_counts
-                        .get(&(t.topology_key.clone(), v.clone()))
-                        .copied()
-                        .unwrap_or(0)
-                        > 0
-                    {
+                    if get(&s.anti_counts, &t.topology_key, v) > 0 {
                         return Status::unschedulable(ERR_REASON_ANTI_AFFINITY);
                     }
                 }
@@ -219,12 +260,7 @@ impl Plugin for InterPodAffinity {
         // 3. Existing pods' anti-affinity (symmetry).
         if !s.existing_anti.is_empty() {
             for (k, v) in &node.labels {
-                if s.existing_anti
-                    .get(&(k.clone(), v.clone()))
-                    .copied()
-                    .unwrap_or(0)
-                    > 0
-                {
+                if get(&s.existing_anti, k, v) > 0 {
                     return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
                 }
             }
@@ -254,8 +290,6 @@ impl Plugin for InterPodAffinity {
             return PreScore::Run(None);
         }
         let pod = cx.pod;
-        let has_constraints =
-            !pod.pod_affinity.preferred.is_empty() || !pod.pod_anti_affinity.preferred.is_empty();
         let merge = |terms: &[WeightedTerm]| -> Vec<WeightedTerm> {
             terms
                 .iter()
@@ -270,49 +304,59 @@ impl Plugin for InterPodAffinity {
         let ns_labels = cx.cluster.namespace_labels(&pod.namespace);
         let mut scores: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         let mut touched = false;
-        for info in &cx.cluster.infos {
-            let node = cx.node(info);
+        // `count` pods on `node` match the term.
+        let mut process = |t: &AffinityTerm, weight: i64, node: usize, count: i64| {
+            let node = &cx.cluster.nodes[node];
             if node.labels.is_empty() {
-                continue;
+                return;
             }
-            let pods = if has_constraints {
-                &info.pods
-            } else {
-                &info.pods_with_affinity
-            };
-            let mut any = false;
-            let mut process =
-                |t: &AffinityTerm, weight: i64, target: &Pod, nsl: Option<&Labels>| {
-                    if t.matches(&target.namespace, &target.labels, nsl) {
-                        if let Some(v) = node.labels.get(&t.topology_key) {
-                            *scores
-                                .entry(t.topology_key.clone())
-                                .or_default()
-                                .entry(v.clone())
-                                .or_insert(0) += weight;
-                            any = true;
-                        }
+            if let Some(v) = node.labels.get(&t.topology_key) {
+                *scores
+                    .entry(t.topology_key.clone())
+                    .or_default()
+                    .entry(v.clone())
+                    .or_insert(0) += weight * count;
+                touched = true;
+            }
+        };
+        // The pod's preferred terms, matched against the bound pods.
+        for (terms, sign) in [(&preferred, 1), (&preferred_anti, -1)] {
+            for t in terms {
+                let counts = matching_per_node(cx, std::slice::from_ref(&t.term));
+                for (node, &count) in counts.iter().enumerate() {
+                    if count > 0 {
+                        process(&t.term, sign * t.weight, node, count);
                     }
-                };
-            for &id in pods {
-                let other = &cx.cluster.pods[id];
-                for t in &preferred {
-                    process(&t.term, t.weight, other, None);
-                }
-                for t in &preferred_anti {
-                    process(&t.term, -t.weight, other, None);
-                }
-                for t in &other.pod_affinity.required {
-                    process(t, HARD_POD_AFFINITY_WEIGHT, pod, Some(&ns_labels));
-                }
-                for t in &other.pod_affinity.preferred {
-                    process(&t.term, t.weight, pod, Some(&ns_labels));
-                }
-                for t in &other.pod_anti_affinity.preferred {
-                    process(&t.term, -t.weight, pod, Some(&ns_labels));
                 }
             }
-            touched |= any;
+        }
+        // Bound pods' terms, matched against the pod, a group at a time.
+        for g in &cx.cluster.affinity_groups.groups {
+            let mut terms: Vec<(&AffinityTerm, i64)> = Vec::new();
+            for t in &g.affinity.required {
+                if t.matches(&pod.namespace, &pod.labels, Some(&ns_labels)) {
+                    terms.push((t, HARD_POD_AFFINITY_WEIGHT));
+                }
+            }
+            for t in &g.affinity.preferred {
+                if t.term
+                    .matches(&pod.namespace, &pod.labels, Some(&ns_labels))
+                {
+                    terms.push((&t.term, t.weight));
+                }
+            }
+            for t in &g.anti_affinity.preferred {
+                if t.term
+                    .matches(&pod.namespace, &pod.labels, Some(&ns_labels))
+                {
+                    terms.push((&t.term, -t.weight));
+                }
+            }
+            for (t, weight) in terms {
+                for (&node, &count) in &g.nodes {
+                    process(t, weight, node, count);
+                }
+            }
         }
         if !touched {
             return PreScore::Skip;

@@ -50,6 +50,10 @@ impl Plugin for NodeAffinity {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn pre_filter(&self, cx: &Cycle<'_>) -> PreFilter {
         let pod = cx.pod;
         let Some(required) = &pod.required_node_affinity else {

@@ -20,6 +20,10 @@ impl Plugin for NodeName {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, cx: &Cycle<'_>, _state: Option<&dyn StateData>, info: &NodeInfo) -> Status {
         match &cx.pod.node_name {
             Some(name) if *name != cx.node(info).name => Status::unresolvable(ERR_REASON),

@@ -35,6 +35,10 @@ impl Plugin for NodePorts {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn pre_filter(&self, cx: &Cycle<'_>) -> PreFilter {
         if cx.pod.host_ports().next().is_none() {
             PreFilter::Skip

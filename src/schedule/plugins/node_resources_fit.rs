@@ -106,6 +106,10 @@ impl Plugin for NodeResourcesFit {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn pre_filter(&self, _cx: &Cycle<'_>) -> PreFilter {
         PreFilter::pass()
     }

@@ -20,6 +20,10 @@ impl Plugin for NodeUnschedulable {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, cx: &Cycle<'_>, _state: Option<&dyn StateData>, info: &NodeInfo) -> Status {
         if !cx.node(info).unschedulable {
             return Status::success();

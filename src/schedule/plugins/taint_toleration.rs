@@ -36,6 +36,10 @@ impl Plugin for TaintToleration {
         true
     }
 
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, cx: &Cycle<'_>, _state: Option<&dyn StateData>, info: &NodeInfo) -> Status {
         match untolerated_taint(&cx.node(info).taints, &cx.pod.tolerations) {
             None => Status::success(),
