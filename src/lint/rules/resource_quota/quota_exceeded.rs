@@ -145,18 +145,20 @@ impl Rule for QuotaExceeded {
         let Some(ns) = cx.namespace() else {
             return;
         };
-        let list = quotas(cx.index, ns);
-        if list.is_empty() {
-            return;
-        }
-        let mine = consumers(cx.index, cx.object, ns);
-        if mine.is_empty() {
-            return;
-        }
         let index = cx.index;
+        if index.of_kind_in("ResourceQuota", ns).next().is_none() {
+            return;
+        }
+        // The namespace's replay is computed once; most objects are not in it,
+        // so their consumers and the quotas are only read for those that are.
         let rejections = index.memo(("quota-exceeded", ns), || replay(index, ns));
         let key = cx.object as *const Resource as usize;
-        for ex in rejections.get(&key).into_iter().flatten() {
+        let Some(mine_rejected) = rejections.get(&key) else {
+            return;
+        };
+        let list = quotas(index, ns);
+        let mine = consumers(index, cx.object, ns);
+        for ex in mine_rejected {
             let Exceeded {
                 consumer,
                 quota,
