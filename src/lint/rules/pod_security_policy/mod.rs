@@ -17,6 +17,30 @@ pub use psp_unknown_annotation::PspUnknownAnnotation;
 
 use crate::lint::{Cx, PodSpec};
 
+/// Runs `then` with the admission controller's choice for `pod` and the number
+/// of policies in the set, unless admission never sees the pod: it has no
+/// namespace, it is a PodTemplate (which creates nothing by itself), or the set
+/// has no policy.
+fn with_decision(
+    cx: &mut Cx<'_>,
+    pod: &PodSpec<'_>,
+    then: impl FnOnce(&mut Cx<'_>, &eval::Decision<'_>, usize),
+) {
+    let Some(ns) = cx.namespace() else {
+        return;
+    };
+    if pod.object.kind() == Some("PodTemplate") {
+        return;
+    }
+    let all = eval::policies(cx.index);
+    if all.is_empty() {
+        return;
+    }
+    let ignore = cx.params.boolean("ignore-rbac").unwrap_or(false);
+    let decision = eval::decide(cx.index, &all, pod, ns, ignore);
+    then(cx, &decision, all.len());
+}
+
 /// What rejection means for this kind of object.
 fn consequence(pod: &PodSpec<'_>) -> String {
     if pod.is_template() {

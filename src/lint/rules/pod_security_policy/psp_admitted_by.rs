@@ -1,5 +1,4 @@
-use super::eval::{decide, policies};
-use super::removed_note;
+use super::{removed_note, with_decision};
 use crate::diagnostic::Target;
 use crate::lint::{Cx, Param, PodSpec, Rule, declare_rule};
 
@@ -80,57 +79,47 @@ declare_rule! {
 
 impl Rule for PspAdmittedBy {
     fn check_pod(&self, cx: &mut Cx<'_>, pod: &PodSpec<'_>) {
-        let Some(ns) = cx.namespace() else {
-            return;
-        };
-        if pod.object.kind() == Some("PodTemplate") {
-            return;
-        }
-        let all = policies(cx.index);
-        if all.is_empty() {
-            return;
-        }
-        let ignore = cx.params.boolean("ignore-rbac").unwrap_or(false);
-        let d = decide(cx.index, &all, pod, ns, ignore);
-        let Some((p, mutations)) = &d.admitted else {
-            return;
-        };
-        let message = if mutations.is_empty() {
-            format!("admitted by PodSecurityPolicy \"{}\" as written", p.name)
-        } else {
-            format!(
-                "admitted by PodSecurityPolicy \"{}\", which sets {}",
-                p.name,
-                mutations.join(", ")
-            )
-        };
-        let by = if d.by_rbac {
-            format!(
-                "the {} policies ServiceAccount {} may use",
-                d.usable, d.service_account
-            )
-        } else {
-            format!(
-                "the {} policies of the set (no Role of the set grants `use` of podsecuritypolicies, so every policy counts)",
-                d.usable
-            )
-        };
-        let help = if mutations.is_empty() {
-            format!(
-                "the controller takes the first policy by name that admits the pod unchanged, among {by}{}",
-                removed_note(cx)
-            )
-        } else {
-            format!(
-                "none of {by} admits the pod unchanged, so the controller takes the first by name that admits it with its defaults; write these values into the manifest to keep them whichever policy applies{}",
-                removed_note(cx)
-            )
-        };
-        cx.report(pod.pointer, Target::Key, message)
-            .help(help)
-            .related(
-                p.object.location("/spec", Target::Key),
-                "the policy is defined here",
-            );
+        with_decision(cx, pod, |cx, d, _| {
+            let Some((p, mutations)) = &d.admitted else {
+                return;
+            };
+            let message = if mutations.is_empty() {
+                format!("admitted by PodSecurityPolicy \"{}\" as written", p.name)
+            } else {
+                format!(
+                    "admitted by PodSecurityPolicy \"{}\", which sets {}",
+                    p.name,
+                    mutations.join(", ")
+                )
+            };
+            let by = if d.by_rbac {
+                format!(
+                    "the {} policies ServiceAccount {} may use",
+                    d.usable, d.service_account
+                )
+            } else {
+                format!(
+                    "the {} policies of the set (no Role of the set grants `use` of podsecuritypolicies, so every policy counts)",
+                    d.usable
+                )
+            };
+            let help = if mutations.is_empty() {
+                format!(
+                    "the controller takes the first policy by name that admits the pod unchanged, among {by}{}",
+                    removed_note(cx)
+                )
+            } else {
+                format!(
+                    "none of {by} admits the pod unchanged, so the controller takes the first by name that admits it with its defaults; write these values into the manifest to keep them whichever policy applies{}",
+                    removed_note(cx)
+                )
+            };
+            cx.report(pod.pointer, Target::Key, message)
+                .help(help)
+                .related(
+                    p.object.location("/spec", Target::Key),
+                    "the policy is defined here",
+                );
+        });
     }
 }

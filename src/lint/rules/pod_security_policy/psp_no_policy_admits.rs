@@ -1,5 +1,5 @@
-use super::eval::{decide, locate, policies};
-use super::{consequence, removed_note};
+use super::eval::locate;
+use super::{consequence, removed_note, with_decision};
 use crate::diagnostic::Target;
 use crate::lint::{Cx, Param, PodSpec, Rule, declare_rule};
 
@@ -109,62 +109,51 @@ declare_rule! {
 
 impl Rule for PspNoPolicyAdmits {
     fn check_pod(&self, cx: &mut Cx<'_>, pod: &PodSpec<'_>) {
-        let Some(ns) = cx.namespace() else {
-            return;
-        };
-        // A PodTemplate creates nothing by itself.
-        if pod.object.kind() == Some("PodTemplate") {
-            return;
-        }
-        let all = policies(cx.index);
-        if all.is_empty() {
-            return;
-        }
-        let ignore = cx.params.boolean("ignore-rbac").unwrap_or(false);
-        let d = decide(cx.index, &all, pod, ns, ignore);
-        if d.admitted.is_some() {
-            return;
-        }
-        let outcome = format!("{}{}", consequence(pod), removed_note(cx));
-        if d.usable == 0 {
-            let (pointer, target) = match pod.get("serviceAccountName") {
-                Some(_) => (pod.pointer_to(&["serviceAccountName"]), Target::Value),
-                None => (pod.pointer.to_owned(), Target::Key),
-            };
-            cx.report(
-                &pointer,
-                target,
-                format!(
-                    "PodSecurityPolicy: unable to admit pod: []: ServiceAccount {} may use none of the {} PodSecurityPolicies",
-                    d.service_account,
-                    all.len()
-                ),
-            )
-            .help(format!(
-                "bind it a Role or ClusterRole with `verbs: [use]` on `podsecuritypolicies` (API group `policy`, `resourceNames` of a policy that fits the pod); {outcome}"
-            ));
-            return;
-        }
-        for (p, violations) in &d.refusals {
-            for v in violations {
-                let (pointer, target) = locate(pod.object, &v.pointer);
+        with_decision(cx, pod, |cx, d, total| {
+            if d.admitted.is_some() {
+                return;
+            }
+            let outcome = format!("{}{}", consequence(pod), removed_note(cx));
+            if d.usable == 0 {
+                let (pointer, target) = match pod.get("serviceAccountName") {
+                    Some(_) => (pod.pointer_to(&["serviceAccountName"]), Target::Value),
+                    None => (pod.pointer.to_owned(), Target::Key),
+                };
                 cx.report(
                     &pointer,
                     target,
                     format!(
-                        "PodSecurityPolicy \"{}\" refuses the pod: {}",
-                        p.name, v.text
+                        "PodSecurityPolicy: unable to admit pod: []: ServiceAccount {} may use none of the {} PodSecurityPolicies",
+                        d.service_account,
+                        total
                     ),
                 )
                 .help(format!(
-                    "{}; no policy that ServiceAccount {} may use admits the pod, so {outcome}",
-                    v.fix, d.service_account
-                ))
-                .related(
-                    p.object.location("/spec", Target::Key),
-                    "the policy is defined here",
-                );
+                    "bind it a Role or ClusterRole with `verbs: [use]` on `podsecuritypolicies` (API group `policy`, `resourceNames` of a policy that fits the pod); {outcome}"
+                ));
+                return;
             }
-        }
+            for (p, violations) in &d.refusals {
+                for v in violations {
+                    let (pointer, target) = locate(pod.object, &v.pointer);
+                    cx.report(
+                        &pointer,
+                        target,
+                        format!(
+                            "PodSecurityPolicy \"{}\" refuses the pod: {}",
+                            p.name, v.text
+                        ),
+                    )
+                    .help(format!(
+                        "{}; no policy that ServiceAccount {} may use admits the pod, so {outcome}",
+                        v.fix, d.service_account
+                    ))
+                    .related(
+                        p.object.location("/spec", Target::Key),
+                        "the policy is defined here",
+                    );
+                }
+            }
+        });
     }
 }
