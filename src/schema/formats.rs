@@ -45,18 +45,54 @@ pub fn quantity(s: &str) -> bool {
 /// Standard base64 with padding, as Go decodes `[]byte` fields (`Secret.data`);
 /// line breaks are skipped like Go's decoder does.
 pub fn byte(s: &str) -> bool {
-    let mut len = 0usize;
-    let mut pad = 0usize;
-    for c in s.bytes() {
-        match c {
-            b'\r' | b'\n' => continue,
-            b'=' => pad += 1,
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if pad == 0 => {}
-            _ => return false,
+    base64_error(s).is_none()
+}
+
+/// Where Go's `base64.StdEncoding` stops on `s`: the byte offset the API
+/// server quotes in "illegal base64 data at input byte N", or `None` when
+/// `s` decodes. Go reads groups of four symbols, skipping line breaks.
+pub fn base64_error(s: &str) -> Option<usize> {
+    let src = s.as_bytes();
+    let is_break = |c: u8| c == b'\n' || c == b'\r';
+    let symbol = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let mut si = 0;
+    loop {
+        // One group: `j` symbols of it read so far.
+        let mut j = 0;
+        while j < 4 {
+            let Some(&c) = src.get(si) else {
+                // The input ends inside a group: padding was required.
+                return (j != 0).then(|| si - j);
+            };
+            si += 1;
+            if symbol(c) {
+                j += 1;
+                continue;
+            }
+            if is_break(c) {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Some(si - 1);
+            }
+            if j == 2 {
+                // `==` closes a group of two symbols.
+                while src.get(si).copied().is_some_and(is_break) {
+                    si += 1;
+                }
+                match src.get(si) {
+                    None => return Some(src.len()),
+                    Some(b'=') => si += 1,
+                    Some(_) => return Some(si - 1),
+                }
+            }
+            while src.get(si).copied().is_some_and(is_break) {
+                si += 1;
+            }
+            // Padding ends the data: anything after it is an error.
+            return (si < src.len()).then_some(si);
         }
-        len += 1;
     }
-    len % 4 == 0 && pad <= 2
 }
 
 /// RFC 3339 as Go's `time.Parse(time.RFC3339, ..)` accepts it (`metav1.Time`,
@@ -273,6 +309,31 @@ mod tests {
             "é",
         ] {
             assert!(!byte(bad), "{bad:?} should not be base64");
+        }
+    }
+
+    /// The offsets Go's `base64.StdEncoding.DecodeString` reports.
+    #[test]
+    fn base64_error_offsets() {
+        for (input, at) in [
+            ("YWJj", None),
+            ("YWJj\nZA==", None),
+            ("base64", Some(4)),
+            ("passwor", Some(4)),
+            ("pass word", Some(4)),
+            ("not base64!", Some(3)),
+            ("YQ=", Some(3)),
+            ("YQ===", Some(4)),
+            ("Y=Q=", Some(1)),
+            ("YQ=x", Some(2)),
+            ("YWJj-_", Some(4)),
+            ("Y", Some(0)),
+            ("YWJjZ", Some(4)),
+            ("YQ=\n\n=", None),
+            ("YWI=\nx", Some(5)),
+            ("\u{e9}", Some(0)),
+        ] {
+            assert_eq!(base64_error(input), at, "{input:?}");
         }
     }
 

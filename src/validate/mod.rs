@@ -340,6 +340,25 @@ fn describe(
             }
             vec![d]
         }
+        K::Format { format } if format == "byte" => {
+            // The API server's own words, with the offset its decoder stops at.
+            let offset = e
+                .instance()
+                .as_str()
+                .and_then(crate::schema::formats::base64_error)
+                .unwrap_or(0);
+            vec![
+                at(
+                    &codes::SCHEMA_FORMAT,
+                    format!(
+                        "`{path}` is not valid base64: illegal base64 data at input byte {offset}"
+                    ),
+                    &pointer,
+                    Target::Value,
+                )
+                .help(format_help(format)),
+            ]
+        }
         K::Format { format } => vec![
             at(
                 &codes::SCHEMA_FORMAT,

@@ -128,6 +128,44 @@ fn types_enums_and_quantities() {
     );
 }
 
+/// Enums the published schemas lack, added by `schemas/generate.py`, follow
+/// the release that introduced each value.
+#[test]
+fn added_enums_follow_the_release() {
+    let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 3\n  metrics:\n  - type: Resources\n    resource:\n      name: cpu\n      target: {type: Utilisation, averageUtilization: 80}\n";
+    let found = run(hpa, "1.30");
+    let messages: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "`spec.metrics[0].type` is `Resources`, which is not one of ContainerResource, External, Object, Pods, Resource",
+            "`spec.metrics[0].resource.target.type` is `Utilisation`, which is not one of Utilization, Value, AverageValue",
+        ]
+    );
+    let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ipFamilyPolicy: DualStack\n  ipFamilies: [IPv4, ipv6]\n  ports: [{port: 80}]\n";
+    let found = run(svc, "1.37");
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(c, p, _, _)| (c.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("schema-enum", "/spec/ipFamilyPolicy"),
+            ("schema-enum", "/spec/ipFamilies/1"),
+        ]
+    );
+    // A regular container's own restartPolicy: sidecars only before 1.34.
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    restartPolicy: Never\n";
+    let found = run(pod, "1.33");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].2,
+        "`spec.containers[0].restartPolicy` is `Never`, which is not one of Always"
+    );
+    assert_eq!(run(pod, "1.34"), vec![]);
+}
+
 #[test]
 fn missing_required_fields() {
     let yaml = DEPLOYMENT.replace("      - name: web\n        image", "      - image");
@@ -195,6 +233,11 @@ fn secret_values_stay_out_of_messages() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "schema-format");
     assert!(!found[0].2.contains("hunter2"), "{}", found[0].2);
+    assert_eq!(
+        found[0].2,
+        "`data.password` is not valid base64: illegal base64 data at input byte 7"
+    );
+    assert_eq!(found[0].1, "/data/password");
 }
 
 #[test]
