@@ -4,9 +4,10 @@
 
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
-use crate::render::resid::Gvk;
+use rayon::prelude::*;
+
 use crate::resource::Resource;
 use crate::yaml::{Map, Value};
 
@@ -36,7 +37,8 @@ pub struct Index<'a> {
     /// What the LimitRanges of each namespace fill into containers.
     defaults: HashMap<&'a str, ContainerDefaults<'a>>,
     /// Results rules compute once per run (see [`Index::memo`]).
-    memo: Mutex<HashMap<(&'static str, String), Memo>>,
+    /// By rule, then key: found without building a key, under a read lock.
+    memo: RwLock<HashMap<&'static str, HashMap<String, Memo>>>,
     /// The RBAC bindings (a plain field: a cell would make `Index` invariant).
     bindings: Bindings<'a>,
 }
@@ -72,19 +74,24 @@ impl<'a> Index<'a> {
             pods_by_label: HashMap::new(),
             cluster_crds,
             defaults: HashMap::new(),
-            memo: Mutex::default(),
+            memo: RwLock::default(),
             bindings: Bindings::default(),
         };
-        for (i, r) in objects.iter().enumerate() {
+        // What each object contributes is found in parallel; the tables are
+        // filled in input order.
+        let found: Vec<(Option<&'a str>, Option<PodSpec<'a>>)> = objects
+            .par_iter()
+            .map(|r| (namespace(r, &index.cluster_crds), PodSpec::of(r)))
+            .collect();
+        for (i, (r, (ns, pod))) in objects.iter().zip(found).enumerate() {
             let kind = r.kind().unwrap_or("");
-            let ns = namespace(r, &index.cluster_crds);
             index.namespaces.push(ns);
             index.by_kind.entry(kind).or_default().push(i);
             if let Some(ns) = ns {
                 index.by_namespace.entry(ns).or_default().push(i);
                 let by_ns = index.by_kind_namespace.entry(kind).or_default();
                 by_ns.entry(ns).or_default().push(i);
-                if let Some(pod) = PodSpec::of(r) {
+                if let Some(pod) = pod {
                     index.pods_by_namespace.entry(ns).or_default().push(i);
                     let by_label = index.pods_by_label.entry(ns).or_default();
                     for (k, v) in pod.labels().map(Map::iter).into_iter().flatten() {
@@ -138,14 +145,21 @@ impl<'a> Index<'a> {
         key: (&'static str, &str),
         compute: impl FnOnce() -> T,
     ) -> Arc<T> {
-        let key = (key.0, key.1.to_owned());
-        let cached = self.memo.lock().ok().and_then(|m| m.get(&key).cloned());
+        let cached = self
+            .memo
+            .read()
+            .ok()
+            .and_then(|m| m.get(key.0)?.get(key.1).cloned());
         if let Some(v) = cached.and_then(|v| v.downcast::<T>().ok()) {
             return v;
         }
         let value = Arc::new(compute());
-        if let Ok(mut m) = self.memo.lock() {
-            let kept = m.entry(key).or_insert_with(|| value.clone());
+        if let Ok(mut m) = self.memo.write() {
+            let kept = m
+                .entry(key.0)
+                .or_default()
+                .entry(key.1.to_owned())
+                .or_insert_with(|| value.clone());
             if let Ok(v) = Arc::clone(kept).downcast::<T>() {
                 return v;
             }
@@ -276,8 +290,13 @@ impl<'a> Index<'a> {
 }
 
 fn namespace<'a>(r: &'a Resource, cluster_crds: &HashSet<(&str, &str)>) -> Option<&'a str> {
-    let gvk = Gvk::of(&r.value);
-    if gvk.is_cluster_scoped() || cluster_crds.contains(&(gvk.group.as_str(), gvk.kind.as_str())) {
+    // Asked for every object of a run: split the apiVersion in place.
+    let api_version = r.api_version().unwrap_or("");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let kind = r.kind().unwrap_or("");
+    if crate::render::resid::is_cluster_scoped(group, version, kind)
+        || cluster_crds.contains(&(group, kind))
+    {
         return None;
     }
     Some(r.namespace().unwrap_or(DEFAULT_NAMESPACE))

@@ -176,7 +176,7 @@ pub trait RuleMeta {
 /// the pod spec to each container, init and ephemeral ones included.
 pub trait Rule: RuleMeta + Sync {
     fn check_object(&self, cx: &mut Cx<'_>) {
-        if let Some(pod) = PodSpec::of(cx.object) {
+        if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
         }
     }
@@ -311,6 +311,8 @@ pub struct Cx<'a> {
     pub version: Version,
     /// The whole configuration (for settings shared by several rules).
     pub config: &'a Config,
+    /// The object's pod spec, found once for all rules.
+    pod: Option<PodSpec<'a>>,
     code: &'static Code,
     severity: Severity,
     findings: Vec<Diagnostic>,
@@ -333,6 +335,11 @@ impl<'a> Cx<'a> {
         self.findings.push(d);
         let last = self.findings.len() - 1;
         Finding(&mut self.findings[last])
+    }
+
+    /// The object's pod spec, if its kind has one (see [`PodSpec::of`]).
+    pub fn pod(&self) -> Option<PodSpec<'a>> {
+        self.pod
     }
 
     /// The namespace the object lands in (`None` for cluster-scoped kinds).
@@ -481,9 +488,10 @@ impl Lint {
         for &i in &linted {
             exemptions[i] = Exemption::of(&resources[i], &mut diagnostics);
         }
-        let run = |a: &Active, o: usize| {
+        let run = |a: &Active, o: usize, pod: Option<PodSpec<'_>>| {
             let mut rcx = Cx {
                 object: &resources[o],
+                pod,
                 index: &index,
                 params: &a.params,
                 version: self.version,
@@ -505,8 +513,9 @@ impl Lint {
                     // Every rule on one object: only objects with findings
                     // leave an entry behind.
                     let mut all = Vec::new();
+                    let pod = PodSpec::of(&resources[o]);
                     for a in &active {
-                        all.extend(run(a, o).1);
+                        all.extend(run(a, o, pod).1);
                     }
                     (!all.is_empty()).then_some((o, all))
                 })
@@ -515,7 +524,10 @@ impl Lint {
                 let mut found = Vec::new();
                 for a in &active {
                     let started = Instant::now();
-                    let part: Vec<_> = linted.par_iter().map(|&o| run(a, o)).collect();
+                    let part: Vec<_> = linted
+                        .par_iter()
+                        .map(|&o| run(a, o, PodSpec::of(&resources[o])))
+                        .collect();
                     t.rules.push((a.rule.id(), started.elapsed()));
                     found.extend(part);
                 }

@@ -11,6 +11,7 @@ use crate::yaml::{Map, Value};
 use super::index::Index;
 
 /// A pod spec: a Pod's own, or the template of a workload.
+#[derive(Clone, Copy)]
 pub struct PodSpec<'a> {
     pub object: &'a Resource,
     pub spec: &'a Map,

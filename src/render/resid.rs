@@ -126,7 +126,8 @@ const CLUSTER_SCOPED: &[(&str, &str, &[&str])] = &[
     ("", "PersistentVolume", &["v1"]),
 ];
 
-fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
+/// Whether kustomize's table lists this kind as cluster-scoped (see [`Gvk::is_cluster_scoped`]).
+pub(crate) fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
         .iter()
         .any(|(g, k, vs)| *g == group && *k == kind && vs.contains(&version))

@@ -3,7 +3,6 @@
 //! declared ports, and why a selector matches nothing.
 
 use crate::lint::{Container, Index, LabelSelector, PodSpec, Role};
-use crate::render::resid::Gvk;
 use crate::resource::Resource;
 use crate::yaml::{Map, Value};
 
@@ -28,20 +27,26 @@ pub fn and_list(items: &[String]) -> String {
 /// Whether the object is one of the built-in workload kinds `kind` (any of
 /// the API groups that served it: `apps`, `extensions`, the core group).
 pub fn is_kind(r: &Resource, kind: &str) -> bool {
-    let gvk = Gvk::of(&r.value);
-    gvk.kind == kind
-        && match kind {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
-                matches!(gvk.group.as_str(), "apps" | "extensions")
-            }
-            "Job" | "CronJob" => gvk.group == "batch",
-            "HorizontalPodAutoscaler" => gvk.group == "autoscaling",
-            "PodDisruptionBudget" => gvk.group == "policy",
-            "NetworkPolicy" => matches!(gvk.group.as_str(), "networking.k8s.io" | "extensions"),
-            // Any group: an Ingress under a wrong apiVersion is validation's finding.
-            "Ingress" => true,
-            _ => gvk.group.is_empty(),
+    // Rules ask this of every object: read the fields in place, no `Gvk`.
+    if r.kind().unwrap_or("") != kind {
+        return false;
+    }
+    let group = r
+        .api_version()
+        .and_then(|v| v.split_once('/'))
+        .map_or("", |(g, _)| g);
+    match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            matches!(group, "apps" | "extensions")
         }
+        "Job" | "CronJob" => group == "batch",
+        "HorizontalPodAutoscaler" => group == "autoscaling",
+        "PodDisruptionBudget" => group == "policy",
+        "NetworkPolicy" => matches!(group, "networking.k8s.io" | "extensions"),
+        // Any group: an Ingress under a wrong apiVersion is validation's finding.
+        "Ingress" => true,
+        _ => group.is_empty(),
+    }
 }
 
 /// A workload's desired pod count.

@@ -190,7 +190,7 @@ impl ObsoleteAnnotations {
 impl Rule for ObsoleteAnnotations {
     fn check_object(&self, cx: &mut Cx<'_>) {
         self.check_annotations(cx, "/metadata");
-        if let Some(pod) = PodSpec::of(cx.object).filter(PodSpec::is_template) {
+        if let Some(pod) = cx.pod().filter(PodSpec::is_template) {
             self.check_annotations(cx, pod.metadata_pointer);
         }
     }

@@ -125,7 +125,7 @@ impl Rule for DuplicatePort {
     fn check_object(&self, cx: &mut Cx<'_>) {
         if is_kind(cx.object, "Service") {
             self.check_service(cx);
-        } else if let Some(pod) = PodSpec::of(cx.object) {
+        } else if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
         }
     }

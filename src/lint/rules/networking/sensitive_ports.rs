@@ -97,7 +97,7 @@ const HELP: &str = "remove the port (use `kubectl exec` for a shell), or exempt 
 impl Rule for SensitivePorts {
     fn check_object(&self, cx: &mut Cx<'_>) {
         let r = cx.object;
-        if let Some(pod) = PodSpec::of(r) {
+        if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
             return;
         }

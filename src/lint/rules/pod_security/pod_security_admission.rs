@@ -563,7 +563,7 @@ impl Rule for PodSecurityAdmission {
     fn check_object(&self, cx: &mut Cx<'_>) {
         if cx.object.kind() == Some("Namespace") {
             self.check_namespace(cx);
-        } else if let Some(pod) = PodSpec::of(cx.object) {
+        } else if let Some(pod) = cx.pod() {
             self.check_pod_spec(cx, &pod);
         }
     }

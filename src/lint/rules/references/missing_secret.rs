@@ -95,7 +95,7 @@ declare_rule! {
 impl Rule for MissingSecret {
     fn check_object(&self, cx: &mut Cx<'_>) {
         let r = cx.object;
-        if let Some(pod) = PodSpec::of(r) {
+        if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
             return;
         }

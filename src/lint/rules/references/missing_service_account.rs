@@ -163,7 +163,7 @@ impl Rule for MissingServiceAccount {
         // Bindings by kind alone: a misspelt RBAC group is validation's finding.
         if matches!(cx.object.kind(), Some("RoleBinding" | "ClusterRoleBinding")) {
             self.check_binding(cx);
-        } else if let Some(pod) = PodSpec::of(cx.object) {
+        } else if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
         }
     }

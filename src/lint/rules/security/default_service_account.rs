@@ -196,7 +196,7 @@ impl Rule for DefaultServiceAccount {
             Some("RoleBinding" | "ClusterRoleBinding") => self.check_binding(cx),
             Some("ServiceAccount") => self.check_service_account(cx),
             _ => {
-                if let Some(pod) = PodSpec::of(cx.object) {
+                if let Some(pod) = cx.pod() {
                     self.check_pod_spec(cx, &pod);
                 }
             }
