@@ -13,6 +13,7 @@ use crate::yaml::{Map, Value};
 
 use super::pod::{ContainerDefaults, PodSpec};
 use super::rbac::Bindings;
+use crate::lint::rules::pod_security_policy::eval::Psp;
 
 /// The namespace an object without `metadata.namespace` lands in.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -41,6 +42,8 @@ pub struct Index<'a> {
     memo: RwLock<HashMap<&'static str, HashMap<String, Memo>>>,
     /// The RBAC bindings (a plain field: a cell would make `Index` invariant).
     bindings: Bindings<'a>,
+    /// The valid PodSecurityPolicies, read once: every pod asks for them.
+    psps: Vec<Psp<'a>>,
 }
 
 /// A result kept by [`Index::memo`].
@@ -76,6 +79,7 @@ impl<'a> Index<'a> {
             defaults: HashMap::new(),
             memo: RwLock::default(),
             bindings: Bindings::default(),
+            psps: Vec::new(),
         };
         // What each object contributes is found in parallel; the tables are
         // filled in input order.
@@ -121,7 +125,13 @@ impl<'a> Index<'a> {
             index.defaults.insert(ns, d);
         }
         index.bindings = Bindings::new(&index);
+        index.psps = crate::lint::rules::pod_security_policy::eval::policies(&index);
         index
+    }
+
+    /// The PodSecurityPolicies admission can use (valid ones), by name.
+    pub(crate) fn pod_security_policies(&self) -> &[Psp<'a>] {
+        &self.psps
     }
 
     /// What the LimitRanges of `ns` fill into containers that lack a request

@@ -1595,22 +1595,13 @@ pub(crate) fn rbac_governs(index: &Index<'_>) -> bool {
     })
 }
 
-/// The policies of the set the controller can use, by name. Which ones are
-/// valid is decided once per run; reading the few that are is cheap.
+/// The policies of the set the controller can use (the valid ones), by
+/// name. [`Index`] reads them once per run.
 pub(crate) fn policies<'a>(index: &Index<'a>) -> Vec<Psp<'a>> {
-    let valid = index.memo(("psp-valid-policies", ""), || {
-        index
-            .of_kind("PodSecurityPolicy")
-            .enumerate()
-            .filter(|(_, r)| Psp::read(r).is_some_and(|p| p.problems().is_empty()))
-            .map(|(i, _)| i)
-            .collect::<Vec<usize>>()
-    });
     let mut out: Vec<Psp<'a>> = index
         .of_kind("PodSecurityPolicy")
-        .enumerate()
-        .filter(|(i, _)| valid.binary_search(i).is_ok())
-        .filter_map(|(_, r)| Psp::read(r))
+        .filter_map(Psp::read)
+        .filter(|p| p.problems().is_empty())
         .collect();
     out.sort_by_key(|p| p.name);
     out

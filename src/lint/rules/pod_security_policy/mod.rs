@@ -2,7 +2,7 @@
 //! earlier, applied to every pod of the set when policies are in it, and the
 //! policies themselves.
 
-mod eval;
+pub(crate) mod eval;
 mod psp_admitted_by;
 mod psp_invalid_policy;
 mod psp_no_policy_admits;
@@ -32,12 +32,12 @@ fn with_decision(
     if pod.object.kind() == Some("PodTemplate") {
         return;
     }
-    let all = eval::policies(cx.index);
+    let all = cx.index.pod_security_policies();
     if all.is_empty() {
         return;
     }
     let ignore = cx.params.boolean("ignore-rbac").unwrap_or(false);
-    let decision = eval::decide(cx.index, &all, pod, ns, ignore);
+    let decision = eval::decide(cx.index, all, pod, ns, ignore);
     then(cx, &decision, all.len());
 }
 
