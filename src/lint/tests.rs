@@ -484,6 +484,48 @@ mod config_errors {
         assert_eq!(m, "`max-cpu` must be a quantity (such as 64, 500m or 1Mi)");
         assert_eq!(h.as_deref(), Some("the default is 64"));
 
+        let (l, c, m, h) = one(
+            "rules:\n  cluster-ip-range:\n    service-cluster-ip-range: [10.43.0.0/16, 10.44.0.0/33]\n",
+        );
+        assert_eq!((l, c), (3, 46));
+        assert_eq!(
+            m,
+            "`10.44.0.0/33` in `service-cluster-ip-range` is not a CIDR such as 10.96.0.0/12 or fd00::/108"
+        );
+        assert_eq!(h.as_deref(), Some("the default is [10.96.0.0/12]"));
+        let (l, c, m, _) = one("rules:\n  cluster-ip-range: {service-cluster-ip-range: 3}\n");
+        assert_eq!((l, c), (2, 48));
+        assert_eq!(
+            m,
+            "`service-cluster-ip-range` must be a list of CIDRs (such as 10.96.0.0/12 or fd00::/108)"
+        );
+        let (_, _, m, _) = one(
+            "rules:\n  cluster-ip-range: {service-cluster-ip-range: \"10.43.0.0/16,fd00::/1x\"}\n",
+        );
+        assert!(
+            m.starts_with("`fd00::/1x` in `service-cluster-ip-range`"),
+            "{m}"
+        );
+        let (_, _, m, _) = one("rules:\n  cluster-ip-range: {service-cluster-ip-range: []}\n");
+        assert!(
+            m.starts_with("`service-cluster-ip-range` must be a list of CIDRs"),
+            "{m}"
+        );
+        let cfg = Config::parse(
+            "drydock.yaml",
+            "rules:\n  cluster-ip-range: {service-cluster-ip-range: \"10.43.0.0/16, fd00:43::/112\"}\n",
+        )
+        .expect("valid config");
+        let rule = find_rule("cluster-ip-range").expect("rule");
+        let (_, params) = cfg.resolve(rule).expect("enabled");
+        let ranges: Vec<String> = params
+            .cidrs("service-cluster-ip-range")
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(ranges, ["10.43.0.0/16", "fd00:43::/112"]);
+
         let (_, _, m, h) = one("rules:\n  cpu-limit: {severity: info, limit: 3}\n");
         assert_eq!(m, "unknown parameter `limit` for rule `cpu-limit`");
         assert_eq!(
