@@ -281,6 +281,11 @@ const NOTES: &[Note] = &[
     // [lint] `nodePort: 80` (l.13).
     note("003_L5548-5560_nodeport-80.yaml", "nodeport-range", &[13]).says("nodePort 80 "),
     note("003_L5566-5584_lb-svc.yaml", "nodeport-range", &[13]).says("nodePort 80 "),
+    // [lint] fixed `clusterIP: 1.1.1.1` (l.14) outside the service range; `status:` (l.16).
+    note("003_L5566-5584_lb-svc.yaml", "cluster-ip-range", &[14])
+        .says("the provided IP (1.1.1.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    note("003_L5566-5584_lb-svc.yaml", "server-populated-fields", &[16])
+        .says("`status` is reported by the cluster"),
     // [lint] `:latest` images (l.24, l.52).
     note("003_L5614-5703_skydns-rc.yaml", "latest-tag", &[24, 52]).says(LATEST),
     // [lint] `busybox` untagged.
@@ -403,6 +408,13 @@ const NOTES: &[Note] = &[
         &[9],
     )
     .says(UNTAGGED),
+    // [lint] deprecated flag `--admission-control` in the shell command (l.13).
+    note(
+        "003_L9691-9774_kube-apiserver-static.yaml",
+        "deprecated-component-flags",
+        &[13],
+    )
+    .says("kube-apiserver flag `--admission-control` is deprecated since Kubernetes 1.10"),
     // [ref] volumeMount `default-token-s8ejd` (l.24) has no volume.
     note(
         "003_L9896-9924_scheduler-static.yaml",
@@ -439,6 +451,26 @@ const NOTES: &[Note] = &[
         &[56],
     )
     .says("ConfigMap \"redis-conf\""),
+    // [lint] `storage: "100"` (l.11, l.41) is 100 bytes; server-set annotation
+    // `pv.kubernetes.io/bind-completed` (l.33).
+    note(
+        "004_L123-164_pv-pvc-spiritdev4xvolume.yaml",
+        "absurd-quantity",
+        &[11, 41],
+    )
+    .says("`100` is only 100 bytes"),
+    note(
+        "004_L123-164_pv-pvc-spiritdev4xvolume.yaml",
+        "server-populated-fields",
+        &[33],
+    )
+    .says("annotation `pv.kubernetes.io/bind-completed`"),
+    // [lint] `nginx.org/rewrites` (l.7) names exactly the three backends: nothing to report.
+    note(
+        "004_L1741-1768_ingress-ccb-ingress.yaml",
+        "nginx-rewrites",
+        &[],
+    ),
     // [lint] API removed in 1.22; [ref] backends (l.19-28) and TLS secret (l.12) not in the set.
     note(
         "004_L1741-1768_ingress-ccb-ingress.yaml",
@@ -527,13 +559,33 @@ const NOTES: &[Note] = &[
         &[14],
     )
     .says("ServiceAccount \"nfs-client-provisioner\""),
-    // [lint] `busybox:latest`.
+    // [lint] private-registry image (l.17) without imagePullSecrets (an opt-in rule).
+    note(
+        "004_L254-285_deployment-nfs-client-provisioner.yaml",
+        "private-registry-credentials",
+        &[17],
+    )
+    .enable(&["private-registry-credentials"])
+    .says("from registry \"harbor.poc.com\", which needs credentials"),
+    // [lint] `busybox:latest`; [ref] StorageClass `youna-nfs-storage` (l.12) is in another seed.
     note(
         "004_L304-338_pvc-test-pvc-pod-test-pod.yaml",
         "latest-tag",
         &[22],
     )
     .says(LATEST),
+    note(
+        "004_L304-338_pvc-test-pvc-pod-test-pod.yaml",
+        "missing-storage-class",
+        &[12],
+    )
+    .says("StorageClass \"youna-nfs-storage\""),
+    note(
+        "004_L304-338_pvc-test-pvc-pod-test-pod.yaml",
+        "missing-storage-class",
+        &[],
+    )
+    .with(&["004_L291-298_storageclass-youna-nfs-storage.yaml"]),
     // [lint] hostPath `/mnt/` (l.18); `nginx:latest`; mountPropagation `None` is fine.
     note(
         "004_L392-410_pod-mount-a.yaml",
@@ -587,6 +639,19 @@ const NOTES: &[Note] = &[
     )
     .says("key \"sync\""),
     note("004_L590-781_zookeeper-bundle.yaml", "qos-class", &[65]).says(BURSTABLE),
+    // [ref] StorageClass `youna-nfs-storage` (l.173) is defined in another seed.
+    note(
+        "004_L590-781_zookeeper-bundle.yaml",
+        "missing-storage-class",
+        &[173],
+    )
+    .says("volumeClaimTemplate \"datadir\" asks for StorageClass \"youna-nfs-storage\""),
+    note(
+        "004_L590-781_zookeeper-bundle.yaml",
+        "missing-storage-class",
+        &[],
+    )
+    .with(&["004_L291-298_storageclass-youna-nfs-storage.yaml"]),
 ];
 
 /// Noted problems no check reports, and why.
@@ -605,36 +670,6 @@ const UNCOVERED: &[(&str, &str, &str)] = &[
         "003_L4841-4853_tcpsocket.yaml",
         "liveness port 80 not declared",
         "a numeric probe port needs no declaration (the kubelet probes it as it is); `probe-port` checks named ports",
-    ),
-    (
-        "003_L5566-5584_lb-svc.yaml",
-        "fixed `clusterIP: 1.1.1.1` outside the service CIDR; `status:` in a manifest",
-        "no rule yet: the service range is cluster configuration drydock is not given",
-    ),
-    (
-        "003_L9691-9774_kube-apiserver-static.yaml",
-        "deprecated flag `--admission-control`",
-        "no rule checks control-plane command lines",
-    ),
-    (
-        "004_L123-164_pv-pvc-spiritdev4xvolume.yaml",
-        "`storage: \"100\"` has no unit; server-set annotation `pv.kubernetes.io/bind-completed`",
-        "no rule yet",
-    ),
-    (
-        "004_L1741-1768_ingress-ccb-ingress.yaml",
-        "`nginx.org/rewrites` names should equal the backends",
-        "controller-specific annotation syntax; no rule",
-    ),
-    (
-        "004_L254-285_deployment-nfs-client-provisioner.yaml",
-        "private-registry image without imagePullSecrets",
-        "whether a registry needs credentials is not in the manifest",
-    ),
-    (
-        "004_L590-781_zookeeper-bundle.yaml",
-        "StorageClass `youna-nfs-storage` defined in another seed",
-        "StorageClasses may live only in the cluster; no rule reports a missing one",
     ),
 ];
 

@@ -590,6 +590,9 @@ impl Parser<'_> {
 
     fn param(&mut self, param: &Param, v: &Value, pointer: &str) -> Option<ParamValue> {
         let value = param.parse(v);
+        if value.is_none() && param.kind() == "cidrs" && self.bad_cidr(param, v, pointer) {
+            return None;
+        }
         if value.is_none() {
             self.error(
                 pointer,
@@ -599,6 +602,41 @@ impl Parser<'_> {
             );
         }
         value
+    }
+
+    /// Reports the first entry of a CIDR list that is no CIDR, where it is;
+    /// `false` when there is none to point at (the value has the wrong shape).
+    fn bad_cidr(&mut self, param: &Param, v: &Value, pointer: &str) -> bool {
+        let entries: Vec<(String, &str)> = match v {
+            Value::String(s) => s.split(',').map(|t| (pointer.to_owned(), t)).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    let mut p = pointer.to_owned();
+                    crate::pointer::push_index(&mut p, i);
+                    item.as_str().map(|t| (p, t))
+                })
+                .collect(),
+            _ => return false,
+        };
+        let Some((p, text)) = entries
+            .into_iter()
+            .find(|(_, t)| super::params::Cidr::parse(t).is_none())
+        else {
+            return false;
+        };
+        self.error(
+            &p,
+            Target::Value,
+            format!(
+                "`{}` in `{}` is not a CIDR such as 10.96.0.0/12 or fd00::/108",
+                text.trim(),
+                param.name
+            ),
+            Some(format!("the default is {}", param.default_text())),
+        );
+        true
     }
 
     fn categories(&mut self, v: &Value, pointer: &str, out: &mut Config) {

@@ -1,6 +1,8 @@
 //! Rule parameters: what a rule declares, what users set in `drydock.yaml`,
 //! and what the rule reads while it runs.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use crate::resource::quantity::Quantity;
 use crate::yaml::Value;
 
@@ -23,6 +25,9 @@ pub enum ParamDefault {
     Boolean(bool),
     String(&'static str),
     Strings(&'static [&'static str]),
+    /// IP ranges (`10.96.0.0/12`, `fd00::/108`), IPv4 and IPv6: a list, or
+    /// one string with commas as the component flags take them.
+    Cidrs(&'static [&'static str]),
 }
 
 impl Param {
@@ -70,7 +75,19 @@ impl Param {
         }
     }
 
-    /// `quantity`, `integer`, `boolean`, `string` or `strings`.
+    pub const fn cidrs(
+        name: &'static str,
+        default: &'static [&'static str],
+        help: &'static str,
+    ) -> Self {
+        Param {
+            name,
+            default: ParamDefault::Cidrs(default),
+            help,
+        }
+    }
+
+    /// `quantity`, `integer`, `boolean`, `string`, `strings` or `cidrs`.
     pub fn kind(&self) -> &'static str {
         match self.default {
             ParamDefault::Quantity(_) => "quantity",
@@ -78,6 +95,7 @@ impl Param {
             ParamDefault::Boolean(_) => "boolean",
             ParamDefault::String(_) => "string",
             ParamDefault::Strings(_) => "strings",
+            ParamDefault::Cidrs(_) => "cidrs",
         }
     }
 
@@ -89,6 +107,7 @@ impl Param {
             ParamDefault::Boolean(_) => "true or false",
             ParamDefault::String(_) => "a string",
             ParamDefault::Strings(_) => "a list of strings",
+            ParamDefault::Cidrs(_) => "a list of CIDRs (such as 10.96.0.0/12 or fd00::/108)",
         }
     }
 
@@ -98,7 +117,7 @@ impl Param {
             ParamDefault::Quantity(q) | ParamDefault::String(q) => q.to_owned(),
             ParamDefault::Integer(i) => i.to_string(),
             ParamDefault::Boolean(b) => b.to_string(),
-            ParamDefault::Strings(s) => format!("[{}]", s.join(", ")),
+            ParamDefault::Strings(s) | ParamDefault::Cidrs(s) => format!("[{}]", s.join(", ")),
         }
     }
 
@@ -113,6 +132,11 @@ impl Param {
             ParamDefault::Strings(s) => {
                 ParamValue::Strings(s.iter().map(|s| (*s).to_owned()).collect())
             }
+            ParamDefault::Cidrs(s) => ParamValue::Cidrs(
+                s.iter()
+                    .map(|s| Cidr::parse(s))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
         })
     }
 
@@ -131,6 +155,74 @@ impl Param {
                     .collect();
                 strings.map(ParamValue::Strings)
             }
+            ParamDefault::Cidrs(_) => {
+                let texts: Vec<&str> = match v {
+                    Value::String(s) => s.split(',').map(str::trim).collect(),
+                    _ => v
+                        .as_seq()?
+                        .iter()
+                        .map(Value::as_str)
+                        .collect::<Option<_>>()?,
+                };
+                let cidrs: Option<Vec<Cidr>> = texts.iter().map(|t| Cidr::parse(t)).collect();
+                cidrs.filter(|c| !c.is_empty()).map(ParamValue::Cidrs)
+            }
+        }
+    }
+}
+
+/// An IP range: an address and a prefix length (`10.96.0.0/12`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    /// The address with the host bits cleared.
+    pub network: IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// `None` unless `text` is an address, `/` and a prefix length that fits it.
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let (addr, prefix) = text.trim().split_once('/')?;
+        // `u8::from_str` would take `+8`.
+        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let addr: IpAddr = addr.parse().ok()?;
+        let prefix: u8 = prefix.parse().ok()?;
+        let bits = if addr.is_ipv4() { 32 } else { 128 };
+        if prefix > bits {
+            return None;
+        }
+        Some(Cidr {
+            network: mask(addr, prefix),
+            prefix,
+        })
+    }
+
+    /// Whether `ip` lies in the range (never across address families).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == self.network
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
+/// `ip` with all but the first `prefix` bits cleared.
+fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V4(Ipv4Addr::from(bits & m))
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(bits & m))
         }
     }
 }
@@ -143,6 +235,7 @@ pub enum ParamValue {
     Boolean(bool),
     String(String),
     Strings(Vec<String>),
+    Cidrs(Vec<Cidr>),
 }
 
 /// A rule's parameters as it runs: configured values, defaults for the rest.
@@ -204,6 +297,47 @@ impl Params {
         match self.get(name)? {
             ParamValue::Strings(s) => Some(s),
             _ => None,
+        }
+    }
+
+    pub fn cidrs(&self, name: &str) -> Option<&[Cidr]> {
+        match self.get(name)? {
+            ParamValue::Cidrs(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidrs_parse_and_contain() {
+        let v4 = Cidr::parse("10.96.0.0/12").expect("v4");
+        assert_eq!(v4.to_string(), "10.96.0.0/12");
+        assert!(v4.contains("10.96.0.10".parse().expect("ip")));
+        assert!(v4.contains("10.111.255.255".parse().expect("ip")));
+        assert!(!v4.contains("10.112.0.1".parse().expect("ip")));
+        assert!(!v4.contains("1.1.1.1".parse().expect("ip")));
+        assert!(!v4.contains("fd00::1".parse().expect("ip")));
+        let v6 = Cidr::parse("fd00:10:96::/112").expect("v6");
+        assert!(v6.contains("fd00:10:96::a".parse().expect("ip")));
+        assert!(!v6.contains("fd00:10:97::a".parse().expect("ip")));
+        // Host bits are cleared, as the API server does.
+        assert_eq!(
+            Cidr::parse("10.96.1.2/12").map(|c| c.to_string()),
+            Some("10.96.0.0/12".into())
+        );
+        for bad in [
+            "10.96.0.0",
+            "10.96.0.0/33",
+            "10.96.0.0/+1",
+            "x/8",
+            "fd00::/129",
+            "",
+        ] {
+            assert_eq!(Cidr::parse(bad), None, "{bad}");
         }
     }
 }

@@ -110,6 +110,12 @@ fn param_schema(default: &ParamDefault, help: &str) -> Value {
             "items": {"type": "string"},
             "default": d,
         }),
+        ParamDefault::Cidrs(d) => json!({
+            "description": format!("{help} (CIDRs such as 10.96.0.0/12 or fd00::/108)"),
+            "type": ["array", "string"],
+            "items": {"type": "string"},
+            "default": d,
+        }),
     }
 }
 

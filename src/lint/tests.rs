@@ -22,6 +22,11 @@ struct Run {
 
 /// Loads `files` (name, text), runs the identity stage and then the linter.
 fn run(config: Config, files: &[(&str, &str)]) -> Run {
+    run_at(config, Version::latest(), files)
+}
+
+/// [`run`] for another Kubernetes release.
+fn run_at(config: Config, version: Version, files: &[(&str, &str)]) -> Run {
     let mut sources = Sources::default();
     let mut resources = Vec::new();
     for (name, text) in files {
@@ -35,7 +40,7 @@ fn run(config: Config, files: &[(&str, &str)]) -> Run {
     }
     let cx = Context { sources: &sources };
     let resources = Pipeline::check().run(resources, &cx).resources;
-    let out = Lint::new(config, Version::latest()).lint(&resources, &cx);
+    let out = Lint::new(config, version).lint(&resources, &cx);
     let report = crate::report::Report::new(&sources, out.diagnostics, &resources);
     let found = report
         .diagnostics
@@ -484,6 +489,48 @@ mod config_errors {
         assert_eq!(m, "`max-cpu` must be a quantity (such as 64, 500m or 1Mi)");
         assert_eq!(h.as_deref(), Some("the default is 64"));
 
+        let (l, c, m, h) = one(
+            "rules:\n  cluster-ip-range:\n    service-cluster-ip-range: [10.43.0.0/16, 10.44.0.0/33]\n",
+        );
+        assert_eq!((l, c), (3, 46));
+        assert_eq!(
+            m,
+            "`10.44.0.0/33` in `service-cluster-ip-range` is not a CIDR such as 10.96.0.0/12 or fd00::/108"
+        );
+        assert_eq!(h.as_deref(), Some("the default is [10.96.0.0/12]"));
+        let (l, c, m, _) = one("rules:\n  cluster-ip-range: {service-cluster-ip-range: 3}\n");
+        assert_eq!((l, c), (2, 48));
+        assert_eq!(
+            m,
+            "`service-cluster-ip-range` must be a list of CIDRs (such as 10.96.0.0/12 or fd00::/108)"
+        );
+        let (_, _, m, _) = one(
+            "rules:\n  cluster-ip-range: {service-cluster-ip-range: \"10.43.0.0/16,fd00::/1x\"}\n",
+        );
+        assert!(
+            m.starts_with("`fd00::/1x` in `service-cluster-ip-range`"),
+            "{m}"
+        );
+        let (_, _, m, _) = one("rules:\n  cluster-ip-range: {service-cluster-ip-range: []}\n");
+        assert!(
+            m.starts_with("`service-cluster-ip-range` must be a list of CIDRs"),
+            "{m}"
+        );
+        let cfg = Config::parse(
+            "drydock.yaml",
+            "rules:\n  cluster-ip-range: {service-cluster-ip-range: \"10.43.0.0/16, fd00:43::/112\"}\n",
+        )
+        .expect("valid config");
+        let rule = find_rule("cluster-ip-range").expect("rule");
+        let (_, params) = cfg.resolve(rule).expect("enabled");
+        let ranges: Vec<String> = params
+            .cidrs("service-cluster-ip-range")
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(ranges, ["10.43.0.0/16", "fd00:43::/112"]);
+
         let (_, _, m, h) = one("rules:\n  cpu-limit: {severity: info, limit: 3}\n");
         assert_eq!(m, "unknown parameter `limit` for rule `cpu-limit`");
         assert_eq!(
@@ -849,5 +896,104 @@ spec:
         ));
         let bad = yaml("matchExpressions: [{key: a, operator: Maybe}]");
         assert!(LabelSelector::from_selector(&bad).is_err());
+    }
+}
+
+mod component_flags {
+    use super::*;
+
+    const APISERVER: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver-amd64:v1.22.0
+    args: [--insecure-port=0, --admission-control=ServiceAccount]
+";
+
+    fn found(run: &Run) -> Vec<(Severity, &str)> {
+        run.found
+            .iter()
+            .map(|f| (f.severity, f.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_flag_removed_later_is_a_warning_before_and_an_error_after() {
+        let at = |v: &str| {
+            let version = crate::schema::select(v).expect("bundled").version;
+            run_at(
+                Config::only(&["deprecated-component-flags"]),
+                version,
+                &[("p.yaml", APISERVER)],
+            )
+        };
+        // Found by the image, since there is no `command`.
+        let before = at("1.23");
+        assert_eq!(
+            found(&before),
+            [
+                (
+                    Severity::Warning,
+                    "kube-apiserver flag `--insecure-port` is deprecated since Kubernetes 1.10 and removed in 1.24 (container \"kube-apiserver\")"
+                ),
+                (
+                    Severity::Warning,
+                    "kube-apiserver flag `--admission-control` is deprecated since Kubernetes 1.10 (container \"kube-apiserver\")"
+                ),
+            ]
+        );
+        let after = at("1.24");
+        assert_eq!(
+            found(&after)[0],
+            (
+                Severity::Error,
+                "kube-apiserver flag `--insecure-port` was removed in Kubernetes 1.24: kube-apiserver 1.24 exits with `unknown flag: --insecure-port` (container \"kube-apiserver\")"
+            )
+        );
+    }
+
+    #[test]
+    fn a_configured_severity_applies_to_removed_flags_too() {
+        let config = Config::parse(
+            "drydock.yaml",
+            "categories: {security: off}\nrules:\n  deprecated-component-flags: info\n",
+        )
+        .expect("valid config");
+        let r = run(config, &[("p.yaml", APISERVER)]);
+        let ours: Vec<Severity> = r
+            .found
+            .iter()
+            .filter(|f| f.code == "deprecated-component-flags")
+            .map(|f| f.severity)
+            .collect();
+        assert_eq!(ours, [Severity::Info, Severity::Info]);
+    }
+
+    #[test]
+    fn only_the_component_command_is_read() {
+        // The flag after `&&` belongs to another program; hyperkube names the
+        // component in its first argument.
+        let pod = "apiVersion: v1
+kind: Pod
+metadata:
+  name: cm
+spec:
+  containers:
+  - name: cm
+    image: example/hyperkube:v1.21.0
+    command: [sh, -c, \"/hyperkube controller-manager --port=0 && other --port=1\"]
+";
+        let r = run(
+            Config::only(&["deprecated-component-flags"]),
+            &[("p.yaml", pod)],
+        );
+        let want = format!(
+            "kube-controller-manager flag `--port` was removed in Kubernetes 1.24: kube-controller-manager {} exits with `unknown flag: --port` (container \"cm\")",
+            Version::latest()
+        );
+        assert_eq!(found(&r), [(Severity::Error, want.as_str())]);
     }
 }

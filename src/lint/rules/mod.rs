@@ -34,6 +34,7 @@
 //!    `fail.snap`; review it. `cargo test --lib lint` checks the
 //!    documentation.
 
+pub mod api;
 pub mod images;
 pub mod limit_range;
 pub mod metadata;
@@ -131,6 +132,7 @@ pub const RULES: &[&dyn Rule] = &[
     &references::MissingRole,
     &references::DeprecatedSaField,
     &references::MissingPriorityClass,
+    &references::MissingStorageClass,
     &references::ServiceSelectsNothing,
     &references::ServiceTargetPort,
     &references::IngressBackend,
@@ -166,17 +168,23 @@ pub const RULES: &[&dyn Rule] = &[
     &networking::MissingPolicyTypes,
     &networking::PeerAndVsOr,
     &networking::IngressTls,
+    &networking::NginxRewrites,
     &networking::ServiceType,
     &networking::SensitivePorts,
     &networking::NodeportRange,
+    &networking::ClusterIpRange,
     &networking::DuplicatePort,
     // images
     &images::LatestTag,
     &images::PullPolicy,
     &images::ImageDigest,
     &images::RegistryTypo,
+    &images::PrivateRegistryCredentials,
+    // api
+    &api::DeprecatedComponentFlags,
     // metadata
     &metadata::ObsoleteAnnotations,
     &metadata::DefaultNamespace,
     &metadata::RequiredLabels,
+    &metadata::ServerPopulatedFields,
 ];

@@ -2,11 +2,13 @@
 
 mod image_digest;
 mod latest_tag;
+mod private_registry_credentials;
 mod pull_policy;
 mod registry_typo;
 
 pub use image_digest::ImageDigest;
 pub use latest_tag::LatestTag;
+pub use private_registry_credentials::PrivateRegistryCredentials;
 pub use pull_policy::PullPolicy;
 pub use registry_typo::RegistryTypo;
 

@@ -1,10 +1,12 @@
 //! Networking: NetworkPolicy coverage and semantics, Service exposure and
 //! ports.
 
+mod cluster_ip_range;
 mod duplicate_port;
 mod egress_dns_blocked;
 mod ingress_tls;
 mod missing_policy_types;
+mod nginx_rewrites;
 mod nodeport_range;
 mod peer_and_vs_or;
 mod peer_selects_nothing;
@@ -14,10 +16,12 @@ mod sensitive_ports;
 mod service_type;
 mod unknown_named_port;
 
+pub use cluster_ip_range::ClusterIpRange;
 pub use duplicate_port::DuplicatePort;
 pub use egress_dns_blocked::EgressDnsBlocked;
 pub use ingress_tls::IngressTls;
 pub use missing_policy_types::MissingPolicyTypes;
+pub use nginx_rewrites::NginxRewrites;
 pub use nodeport_range::NodeportRange;
 pub use peer_and_vs_or::PeerAndVsOr;
 pub use peer_selects_nothing::PeerSelectsNothing;

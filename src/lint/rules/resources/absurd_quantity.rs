@@ -11,21 +11,28 @@ declare_rule! {
     ///
     /// Requests and limits of containers, init containers and pod-level
     /// `resources`: memory below `min-memory` or above `max-memory`, CPU above
-    /// `max-cpu`. Zero is left alone. A value written without a suffix gets a
-    /// "did you mean" with the suffix that was probably forgotten.
+    /// `max-cpu`. Storage sizes below `min-storage`: the requests and limits
+    /// of PersistentVolumeClaims, StatefulSet `volumeClaimTemplates` and
+    /// generic ephemeral volumes, a PersistentVolume's `capacity`, and an
+    /// `emptyDir` volume's `sizeLimit`. Zero is left alone. A value written
+    /// without a suffix gets a "did you mean" with the suffix that was
+    /// probably forgotten.
     ///
     /// ## Why
     ///
     /// A quantity without a suffix is in bytes for memory and in cores for
     /// CPU: `memory: 512` is 512 bytes, too little for any process to start,
     /// and `cpu: 500` is 500 cores, more than any node has, so the pod is
-    /// never scheduled. Both are valid to the API server.
+    /// never scheduled. `storage: 100` is 100 bytes: a provisioner rounds
+    /// it up to its smallest volume, or creates a volume nothing fits in.
+    /// All are valid to the API server.
     ///
     /// ## Parameters
     ///
     /// - `min-memory` (default `1Mi`): memory below this is reported;
     /// - `max-memory` (default `1Ti`): memory above this is reported;
-    /// - `max-cpu` (default `64`): CPU above this many cores is reported.
+    /// - `max-cpu` (default `64`): CPU above this many cores is reported;
+    /// - `min-storage` (default `1Mi`): volume sizes below this are reported.
     ///
     /// ```yaml
     /// rules:
@@ -69,6 +76,7 @@ declare_rule! {
             Param::quantity("min-memory", "1Mi", "memory below this is reported"),
             Param::quantity("max-memory", "1Ti", "memory above this is reported"),
             Param::quantity("max-cpu", "64", "CPU above this many cores is reported"),
+            Param::quantity("min-storage", "1Mi", "volume sizes below this are reported"),
         ],
     }
 }
@@ -158,8 +166,134 @@ impl AbsurdQuantity {
     }
 }
 
+/// A size of `storage` at `pointer` (relative to the object).
+fn storage_entry<'a>(v: &'a Value, pointer: String) -> Entry<'a> {
+    Entry {
+        name: "storage",
+        quantity: Quantity::from_value(v).ok(),
+        value: v,
+        pointer,
+    }
+}
+
+impl AbsurdQuantity {
+    /// Reports a volume size below `min-storage`; `what` is the field
+    /// (`storage request`, `sizeLimit`).
+    fn check_storage(&self, cx: &mut Cx<'_>, who: &str, what: &str, e: &Entry<'_>, suffix: &str) {
+        let (Some(q), Some(min)) = (e.quantity, cx.params.quantity("min-storage")) else {
+            return;
+        };
+        if q.is_zero() || q >= min {
+            return;
+        }
+        let written = e.written();
+        let help = if bare_number(e.value) {
+            format!(
+                "a storage quantity without a suffix is in bytes: did you mean `{written}{suffix}`?"
+            )
+        } else {
+            format!("no volume is that small (the `min-storage` parameter is {min})")
+        };
+        cx.report(
+            &e.pointer,
+            Target::Value,
+            format!("{who}: {what} `{written}` is only {} bytes", q.value()),
+        )
+        .help(help);
+    }
+
+    /// `requests` and `limits` of a claim spec at `base`.
+    fn check_claim(&self, cx: &mut Cx<'_>, who: &str, spec: &Value, base: &str) {
+        for (key, kind) in [("requests", "request"), ("limits", "limit")] {
+            let Some(v) = spec
+                .get("resources")
+                .and_then(|r| r.get(key))
+                .and_then(|m| m.get("storage"))
+            else {
+                continue;
+            };
+            let e = storage_entry(v, format!("{base}/resources/{key}/storage"));
+            self.check_storage(cx, who, &format!("storage {kind}"), &e, "Gi");
+        }
+    }
+}
+
 impl Rule for AbsurdQuantity {
+    fn check_object(&self, cx: &mut Cx<'_>) {
+        let r = cx.object;
+        let name = r.name().unwrap_or("");
+        match r.kind() {
+            Some("PersistentVolumeClaim") => {
+                if let Some(spec) = r.value.get("spec") {
+                    let who = format!("PersistentVolumeClaim \"{name}\"");
+                    self.check_claim(cx, &who, spec, "/spec");
+                }
+            }
+            Some("PersistentVolume") => {
+                if let Some(v) = r.value.pointer("/spec/capacity/storage") {
+                    let e = storage_entry(v, "/spec/capacity/storage".into());
+                    let who = format!("PersistentVolume \"{name}\"");
+                    self.check_storage(cx, &who, "storage capacity", &e, "Gi");
+                }
+            }
+            Some("StatefulSet") => {
+                let templates = r
+                    .value
+                    .pointer("/spec/volumeClaimTemplates")
+                    .and_then(Value::as_seq)
+                    .unwrap_or_default();
+                for (i, t) in templates.iter().enumerate() {
+                    let Some(spec) = t.get("spec") else {
+                        continue;
+                    };
+                    let tname = t
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    let who = format!("volumeClaimTemplate \"{tname}\"");
+                    self.check_claim(
+                        cx,
+                        &who,
+                        spec,
+                        &format!("/spec/volumeClaimTemplates/{i}/spec"),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if let Some(pod) = PodSpec::of(r) {
+            self.check_pod(cx, &pod);
+        }
+    }
+
     fn check_pod(&self, cx: &mut Cx<'_>, pod: &PodSpec<'_>) {
+        let volumes = pod
+            .get("volumes")
+            .and_then(Value::as_seq)
+            .unwrap_or_default();
+        for (i, v) in volumes.iter().enumerate() {
+            let vname = v.get("name").and_then(Value::as_str).unwrap_or("");
+            let index = i.to_string();
+            let who = format!("volume \"{vname}\"");
+            if let Some(size) = v.get("emptyDir").and_then(|e| e.get("sizeLimit")) {
+                let e = storage_entry(
+                    size,
+                    pod.pointer_to(&["volumes", &index, "emptyDir", "sizeLimit"]),
+                );
+                // Scratch space is sized in megabytes more often than gigabytes.
+                self.check_storage(cx, &who, "emptyDir sizeLimit", &e, "Mi");
+            }
+            if let Some(spec) = v.pointer("/ephemeral/volumeClaimTemplate/spec") {
+                let base = pod.pointer_to(&[
+                    "volumes",
+                    &index,
+                    "ephemeral",
+                    "volumeClaimTemplate",
+                    "spec",
+                ]);
+                self.check_claim(cx, &who, spec, &base);
+            }
+        }
         let params = cx.params;
         let (Some(min_memory), Some(max_memory), Some(max_cpu)) = (
             params.quantity("min-memory"),
