@@ -77,8 +77,12 @@ impl NodeInfo {
 /// workload; the answers are kept current as pods are bound.
 #[derive(Debug, Default)]
 pub struct MatchCache {
-    entries: Mutex<HashMap<MatchKey, MatchEntry>>,
+    /// By namespace, then selector: a bound pod updates only the entries
+    /// of its namespace.
+    entries: Mutex<MatchEntries>,
 }
+
+type MatchEntries = HashMap<String, HashMap<LabelSelector, MatchEntry>>;
 
 #[derive(Clone, Debug)]
 struct MatchEntry {
@@ -86,9 +90,6 @@ struct MatchEntry {
     /// Per topology key: its domains and the sums per domain.
     per_domain: Vec<(String, Arc<Domains>, Arc<Vec<i64>>)>,
 }
-
-/// A namespace and a selector.
-type MatchKey = (String, LabelSelector);
 
 impl Clone for MatchCache {
     fn clone(&self) -> Self {
@@ -104,8 +105,11 @@ impl MatchCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        for ((ns, selector), e) in entries.iter_mut() {
-            if *ns == pod.namespace && selector.matches(&pod.labels) {
+        let Some(in_ns) = entries.get_mut(pod.namespace.as_str()) else {
+            return;
+        };
+        for (selector, e) in in_ns.iter_mut() {
+            if selector.matches(&pod.labels) {
                 Arc::make_mut(&mut e.per_node)[node] += delta;
                 for (_, domains, sums) in &mut e.per_domain {
                     if let Some(d) = domains.of_node[node] {
@@ -233,8 +237,11 @@ pub fn node_tree_order(nodes: &[Node]) -> Vec<usize> {
 /// (node labels never change during a run).
 #[derive(Debug, Default)]
 pub struct AffinityMasks {
-    entries: Mutex<HashMap<(Labels, Option<NodeSelector>), Arc<Vec<bool>>>>,
+    entries: Mutex<HashMap<NodeAffinityKey, Arc<Vec<bool>>>>,
 }
+
+/// A pod's node selector and required node affinity.
+type NodeAffinityKey = (Labels, Option<NodeSelector>);
 
 impl Clone for AffinityMasks {
     fn clone(&self) -> Self {
@@ -361,9 +368,8 @@ impl Cluster {
 
     /// Per node, the bound pods in `ns` that `selector` matches.
     pub fn matching_counts(&self, ns: &str, selector: &LabelSelector) -> Arc<Vec<i64>> {
-        let key = (ns.to_owned(), selector.clone());
         if let Ok(entries) = self.matches.entries.lock() {
-            if let Some(e) = entries.get(&key) {
+            if let Some(e) = entries.get(ns).and_then(|m| m.get(selector)) {
                 return Arc::clone(&e.per_node);
             }
         }
@@ -380,8 +386,8 @@ impl Cluster {
             .collect();
         let counts = Arc::new(counts);
         if let Ok(mut entries) = self.matches.entries.lock() {
-            entries.insert(
-                key,
+            entries.entry(ns.to_owned()).or_default().insert(
+                selector.clone(),
                 MatchEntry {
                     per_node: Arc::clone(&counts),
                     per_domain: Vec::new(),
@@ -394,9 +400,10 @@ impl Cluster {
     /// Per domain of `key` (indexed as [`Cluster::domains`]): the bound pods
     /// in `ns` that `selector` matches, on all the domain's nodes.
     pub fn domain_counts(&self, ns: &str, selector: &LabelSelector, key: &str) -> Arc<Vec<i64>> {
-        let lookup = |entries: &HashMap<MatchKey, MatchEntry>| {
+        let lookup = |entries: &MatchEntries| {
             entries
-                .get(&(ns.to_owned(), selector.clone()))
+                .get(ns)
+                .and_then(|m| m.get(selector))
                 .and_then(|e| e.per_domain.iter().find(|(k, _, _)| k == key))
                 .map(|(_, _, sums)| Arc::clone(sums))
         };
@@ -413,7 +420,7 @@ impl Cluster {
         }
         let sums = Arc::new(sums);
         if let Ok(mut entries) = self.matches.entries.lock() {
-            if let Some(e) = entries.get_mut(&(ns.to_owned(), selector.clone())) {
+            if let Some(e) = entries.get_mut(ns).and_then(|m| m.get_mut(selector)) {
                 e.per_domain
                     .push((key.to_owned(), domains, Arc::clone(&sums)));
             }

@@ -258,9 +258,11 @@ impl Plugin for InterPodAffinity {
             }
         }
         // 3. Existing pods' anti-affinity (symmetry).
-        if !s.existing_anti.is_empty() {
-            for (k, v) in &node.labels {
-                if get(&s.existing_anti, k, v) > 0 {
+        // The few topology keys of the terms, each looked up on the node,
+        // rather than every node label looked up in the terms.
+        for (k, values) in &s.existing_anti {
+            if let Some(v) = node.labels.get(k) {
+                if values.get(v).is_some_and(|&n| n > 0) {
                     return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
                 }
             }
