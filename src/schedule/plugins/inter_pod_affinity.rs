@@ -313,11 +313,17 @@ impl Plugin for InterPodAffinity {
                 return;
             }
             if let Some(v) = node.labels.get(&t.topology_key) {
-                *scores
-                    .entry(t.topology_key.clone())
-                    .or_default()
-                    .entry(v.clone())
-                    .or_insert(0) += weight * count;
+                // Keys are copied only for a new pair: this runs per node.
+                let values = match scores.get_mut(&t.topology_key) {
+                    Some(values) => values,
+                    None => scores.entry(t.topology_key.clone()).or_default(),
+                };
+                match values.get_mut(v) {
+                    Some(e) => *e += weight * count,
+                    None => {
+                        values.insert(v.clone(), weight * count);
+                    }
+                }
                 touched = true;
             }
         };
