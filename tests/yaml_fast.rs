@@ -316,7 +316,7 @@ fn generated_streams_are_read_by_the_scanner_alone() {
         for (i, doc) in docs.iter().enumerate() {
             let doc = format!("---\n{doc}\n");
             check(&doc, &format!("generated {seed} doc {i}"), &mut tally);
-            for (k, m) in mutations(&doc, seed ^ (i as u64 + 1) * 31, 1500)
+            for (k, m) in mutations(&doc, seed ^ ((i as u64 + 1) * 31), 1500)
                 .iter()
                 .enumerate()
             {

@@ -47,7 +47,13 @@ const MAX_KEY: usize = 1000;
 /// across documents.
 fn supported(text: &str) -> bool {
     let b = text.as_bytes();
-    if b.iter().any(|&c| (c < 0x20 && c != b'\n') || c == 0x7f) {
+    // Without a branch per byte, so that the check vectorizes.
+    let control = b.chunks(256).any(|chunk| {
+        chunk.iter().fold(false, |acc, &c| {
+            acc | ((c < 0x20) & (c != b'\n')) | (c == 0x7f)
+        })
+    });
+    if control {
         return false;
     }
     if !b.is_ascii() && memchr::memmem::find(b, "\u{feff}".as_bytes()).is_some() {
@@ -870,7 +876,10 @@ impl<'a> Scanner<'a> {
 /// start with `?` or `:` are left to saphyr).
 fn plain_start(b: &[u8], s: usize, flow: bool) -> bool {
     match b[s] {
-        b'-' => !blank_or_end(b, s + 1) && !(flow && b.get(s + 1).copied().is_some_and(is_flow)),
+        b'-' => match b.get(s + 1) {
+            None | Some(b' ' | b'\n') => false,
+            Some(&c) => !(flow && is_flow(c)),
+        },
         b'?' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'*' | b'&' | b'!' | b'|' | b'>'
         | b'\'' | b'"' | b'%' | b'@' | b'`' | b'#' | b' ' | b'\n' => false,
         _ => true,
@@ -985,7 +994,7 @@ struct Slow<'a> {
 
 enum Mode<'a> {
     Fast(Scanner<'a>),
-    Slow(Slow<'a>),
+    Slow(Box<Slow<'a>>),
     Done,
 }
 
@@ -1038,12 +1047,12 @@ impl<'a> Events<'a> {
 
     fn slow(&mut self, at: Cursor) -> Mode<'a> {
         self.slow_runs += 1;
-        Mode::Slow(Slow {
+        Mode::Slow(Box::new(Slow {
             parser: Parser::new_from_str(&self.text[at.byte..]),
             base: at,
             keep_start: !self.stream_started,
             anchors: false,
-        })
+        }))
     }
 }
 
