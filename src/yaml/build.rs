@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use saphyr_parser::{Event, ScalarStyle, ScanError, Span, Tag};
 
 use super::resolve::{self, Resolved, Trap};
 use super::split::{Boundary, Chunk};
@@ -67,6 +67,10 @@ impl<'a> Pos<'a> {
             ascii: text.is_ascii(),
             cursor: std::cell::Cell::new((0, 0)),
         }
+    }
+
+    pub(super) fn is_ascii(&self) -> bool {
+        self.ascii
     }
 
     pub(super) fn byte(&self, index: usize) -> usize {
@@ -251,8 +255,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) -> Result<(), ScanError> {
-        let mut parser = Parser::new_from_str(self.text);
-        while let Some(ev) = parser.next_event() {
+        for ev in super::fast::Events::new(self.text) {
             let (ev, span) = ev?;
             match ev {
                 Event::StreamEnd => break,

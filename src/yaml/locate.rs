@@ -5,7 +5,7 @@
 //! required field, a value added by a transformer), the span of the deepest
 //! ancestor that is there is returned instead.
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, ScalarStyle};
 
 use super::DocSpan;
 use super::build::Pos;
@@ -44,7 +44,6 @@ pub fn locate(file_text: &str, doc: &DocSpan, pointer: &str, target: Target) -> 
         .map(|s| s.into_owned())
         .collect();
     let pos = Pos::new(slice);
-    let mut parser = Parser::new_from_str(slice);
     let mut stack: Vec<Frame> = Vec::new();
     let mut best: Option<(usize, Located)> = None;
     let mut root_seen = false;
@@ -56,7 +55,8 @@ pub fn locate(file_text: &str, doc: &DocSpan, pointer: &str, target: Target) -> 
         }
     };
 
-    while let Some(Ok((ev, span))) = parser.next_event() {
+    for item in super::fast::Events::new(slice) {
+        let Ok((ev, span)) = item else { break };
         let (s, e) = pos.span(&span);
         match ev {
             Event::StreamEnd => break,

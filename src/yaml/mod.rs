@@ -1,7 +1,9 @@
 //! YAML loading: text in, one [`Value`] per document out, plus diagnostics.
 //!
-//! Parsing uses saphyr's event parser (the `saphyr-parser` crate); drydock
-//! builds its own tree from the events so that it can resolve scalars the way
+//! Parsing uses saphyr's event parser (the `saphyr-parser` crate), with a fast
+//! scanner for the common block-style subset that yields the same events
+//! ([`fast`]); drydock builds its own tree from the events so that it can
+//! resolve scalars the way
 //! kubectl does (see [`resolve`]), report duplicate keys, bound alias expansion
 //! and nesting depth, and keep nothing but the value once a document is built.
 //! A document's span tree is not kept: when a report needs the line of a field,
@@ -13,6 +15,7 @@
 
 mod build;
 mod errors;
+pub mod fast;
 mod key;
 pub mod locate;
 pub mod resolve;
