@@ -340,34 +340,21 @@ fn describe(
             }
             vec![d]
         }
-        K::Format { format } if format == "byte" => {
-            // The API server's own words, with the offset its decoder stops at.
-            let offset = e
-                .instance()
-                .as_str()
-                .and_then(crate::schema::formats::base64_error)
-                .unwrap_or(0);
+        K::Format { format } => {
+            let message = match e.instance().as_str().and_then(|v| {
+                (format == "byte").then(|| crate::schema::formats::base64_error(v))?
+            }) {
+                // The API server's own words, with the offset its decoder stops at.
+                Some(offset) => format!(
+                    "`{path}` is not valid base64: illegal base64 data at input byte {offset}"
+                ),
+                None => format!("`{path}` is not a valid {format}"),
+            };
             vec![
-                at(
-                    &codes::SCHEMA_FORMAT,
-                    format!(
-                        "`{path}` is not valid base64: illegal base64 data at input byte {offset}"
-                    ),
-                    &pointer,
-                    Target::Value,
-                )
-                .help(format_help(format)),
+                at(&codes::SCHEMA_FORMAT, message, &pointer, Target::Value)
+                    .help(format_help(format)),
             ]
         }
-        K::Format { format } => vec![
-            at(
-                &codes::SCHEMA_FORMAT,
-                format!("`{path}` is not a valid {format}"),
-                &pointer,
-                Target::Value,
-            )
-            .help(format_help(format)),
-        ],
         _ => vec![at(
             &codes::SCHEMA_INVALID,
             format!("`{path}`: {}", e.masked()),

@@ -182,7 +182,7 @@ impl Rule for MissingStorageClass {
             }
             _ => {}
         }
-        if let Some(pod) = PodSpec::of(r) {
+        if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
         }
     }

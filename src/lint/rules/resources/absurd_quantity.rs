@@ -261,7 +261,7 @@ impl Rule for AbsurdQuantity {
             }
             _ => {}
         }
-        if let Some(pod) = PodSpec::of(r) {
+        if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
         }
     }
