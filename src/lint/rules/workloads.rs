@@ -24,6 +24,47 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
+/// A PersistentVolumeClaim an object is or stamps out: the claim object
+/// itself, or each of a StatefulSet's volumeClaimTemplates.
+pub struct ObjectClaim<'a> {
+    /// `PersistentVolumeClaim "data"` or `volumeClaimTemplate "data"`, for messages.
+    pub who: String,
+    /// The claim (metadata and spec).
+    pub claim: &'a Value,
+    /// Its pointer within the object (`""` for a claim object).
+    pub pointer: String,
+}
+
+/// The claims of [`ObjectClaim`]; pods' ephemeral volumes are read with the pod.
+pub fn object_claims(r: &Resource) -> Vec<ObjectClaim<'_>> {
+    match r.kind() {
+        Some("PersistentVolumeClaim") => vec![ObjectClaim {
+            who: format!("PersistentVolumeClaim \"{}\"", r.name().unwrap_or("")),
+            claim: &r.value,
+            pointer: String::new(),
+        }],
+        Some("StatefulSet") => r
+            .value
+            .pointer("/spec/volumeClaimTemplates")
+            .and_then(Value::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ObjectClaim {
+                who: format!(
+                    "volumeClaimTemplate \"{}\"",
+                    t.pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                ),
+                claim: t,
+                pointer: format!("/spec/volumeClaimTemplates/{i}"),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether the object is one of the built-in workload kinds `kind` (any of
 /// the API groups that served it: `apps`, `extensions`, the core group).
 pub fn is_kind(r: &Resource, kind: &str) -> bool {

@@ -1,5 +1,5 @@
 use crate::diagnostic::Target;
-use crate::lint::rules::workloads::{close_name, is_known};
+use crate::lint::rules::workloads::{close_name, is_known, object_claims};
 use crate::lint::{Cx, Param, PodSpec, Rule, declare_rule};
 use crate::resource::Resource;
 use crate::yaml::Value;
@@ -158,29 +158,8 @@ impl MissingStorageClass {
 
 impl Rule for MissingStorageClass {
     fn check_object(&self, cx: &mut Cx<'_>) {
-        let r = cx.object;
-        let name = r.name().unwrap_or("");
-        match r.kind() {
-            Some("PersistentVolumeClaim") => {
-                let who = format!("PersistentVolumeClaim \"{name}\"");
-                self.check_claim(cx, &who, &r.value, "");
-            }
-            Some("StatefulSet") => {
-                let templates = r
-                    .value
-                    .pointer("/spec/volumeClaimTemplates")
-                    .and_then(Value::as_seq)
-                    .unwrap_or_default();
-                for (i, t) in templates.iter().enumerate() {
-                    let tname = t
-                        .pointer("/metadata/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    let who = format!("volumeClaimTemplate \"{tname}\"");
-                    self.check_claim(cx, &who, t, &format!("/spec/volumeClaimTemplates/{i}"));
-                }
-            }
-            _ => {}
+        for c in object_claims(cx.object) {
+            self.check_claim(cx, &c.who, c.claim, &c.pointer);
         }
         if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);

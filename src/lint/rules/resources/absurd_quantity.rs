@@ -1,5 +1,6 @@
 use crate::diagnostic::Target;
 use crate::lint::pod::{Entry, resource_label};
+use crate::lint::rules::workloads::object_claims;
 use crate::lint::{Cx, Param, PodSpec, Role, Rule, declare_rule};
 use crate::resource::quantity::Quantity;
 use crate::yaml::Value;
@@ -221,45 +222,17 @@ impl AbsurdQuantity {
 impl Rule for AbsurdQuantity {
     fn check_object(&self, cx: &mut Cx<'_>) {
         let r = cx.object;
-        let name = r.name().unwrap_or("");
-        match r.kind() {
-            Some("PersistentVolumeClaim") => {
-                if let Some(spec) = r.value.get("spec") {
-                    let who = format!("PersistentVolumeClaim \"{name}\"");
-                    self.check_claim(cx, &who, spec, "/spec");
-                }
+        if r.kind() == Some("PersistentVolume")
+            && let Some(v) = r.value.pointer("/spec/capacity/storage")
+        {
+            let e = storage_entry(v, "/spec/capacity/storage".into());
+            let who = format!("PersistentVolume \"{}\"", r.name().unwrap_or(""));
+            self.check_storage(cx, &who, "storage capacity", &e, "Gi");
+        }
+        for c in object_claims(r) {
+            if let Some(spec) = c.claim.get("spec") {
+                self.check_claim(cx, &c.who, spec, &format!("{}/spec", c.pointer));
             }
-            Some("PersistentVolume") => {
-                if let Some(v) = r.value.pointer("/spec/capacity/storage") {
-                    let e = storage_entry(v, "/spec/capacity/storage".into());
-                    let who = format!("PersistentVolume \"{name}\"");
-                    self.check_storage(cx, &who, "storage capacity", &e, "Gi");
-                }
-            }
-            Some("StatefulSet") => {
-                let templates = r
-                    .value
-                    .pointer("/spec/volumeClaimTemplates")
-                    .and_then(Value::as_seq)
-                    .unwrap_or_default();
-                for (i, t) in templates.iter().enumerate() {
-                    let Some(spec) = t.get("spec") else {
-                        continue;
-                    };
-                    let tname = t
-                        .pointer("/metadata/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    let who = format!("volumeClaimTemplate \"{tname}\"");
-                    self.check_claim(
-                        cx,
-                        &who,
-                        spec,
-                        &format!("/spec/volumeClaimTemplates/{i}/spec"),
-                    );
-                }
-            }
-            _ => {}
         }
         if let Some(pod) = cx.pod() {
             self.check_pod(cx, &pod);
