@@ -65,6 +65,11 @@ pub struct CheckArgs {
     /// and report pods that would stay Pending.
     #[arg(long, value_name = "NODES")]
     nodes: Vec<String>,
+    /// With --nodes: kube-scheduler's percentageOfNodesToScore (0 adaptive, 100 every
+    /// node), as for `drydock schedule`.
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    percentage_of_nodes_to_score: u32,
     #[command(flatten)]
     validate: ValidateArgs,
 }
@@ -257,7 +262,13 @@ pub(super) fn run(args: &CheckArgs, output: &Output, stages: Stages) -> ExitCode
     }
     if stages == Stages::All && !nodes.is_empty() {
         let version = args.validate.kubernetes_version.as_deref();
-        match super::schedule::stage(&nodes, version, None, false) {
+        match super::schedule::stage(
+            &nodes,
+            version,
+            None,
+            false,
+            args.percentage_of_nodes_to_score,
+        ) {
             Ok(stage) => pipeline.push(Box::new(stage)),
             Err(e) => return usage_error(&e),
         }

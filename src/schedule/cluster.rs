@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use super::plugins::node_affinity::required_matches;
 use super::plugins::volume_binding::Storage;
 use super::resources::Resources;
-use super::selector::{LabelSelector, Labels};
+use super::selector::{LabelSelector, Labels, NodeSelector};
 use super::types::{HostPort, Node, Pod, PodAffinity};
 
 /// What is bound to one node.
@@ -71,15 +72,24 @@ impl NodeInfo {
 }
 
 /// Per (namespace, selector): how many bound pods each node holds that the
-/// selector matches. Topology spreading asks the same question for every
-/// replica of a workload; the answers are kept current as pods are bound.
+/// selector matches, and their sums per topology domain of the keys asked
+/// for. Topology spreading asks the same questions for every replica of a
+/// workload; the answers are kept current as pods are bound.
 #[derive(Debug, Default)]
 pub struct MatchCache {
-    entries: Mutex<HashMap<MatchKey, Arc<Vec<i64>>>>,
+    /// By namespace, then selector: a bound pod updates only the entries
+    /// of its namespace.
+    entries: Mutex<MatchEntries>,
 }
 
-/// A namespace and a selector.
-type MatchKey = (String, LabelSelector);
+type MatchEntries = HashMap<String, HashMap<LabelSelector, MatchEntry>>;
+
+#[derive(Clone, Debug)]
+struct MatchEntry {
+    per_node: Arc<Vec<i64>>,
+    /// Per topology key: its domains and the sums per domain.
+    per_domain: Vec<(String, Arc<Domains>, Arc<Vec<i64>>)>,
+}
 
 impl Clone for MatchCache {
     fn clone(&self) -> Self {
@@ -95,9 +105,17 @@ impl MatchCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        for ((ns, selector), counts) in entries.iter_mut() {
-            if *ns == pod.namespace && selector.matches(&pod.labels) {
-                Arc::make_mut(counts)[node] += delta;
+        let Some(in_ns) = entries.get_mut(pod.namespace.as_str()) else {
+            return;
+        };
+        for (selector, e) in in_ns.iter_mut() {
+            if selector.matches(&pod.labels) {
+                Arc::make_mut(&mut e.per_node)[node] += delta;
+                for (_, domains, sums) in &mut e.per_domain {
+                    if let Some(d) = domains.of_node[node] {
+                        Arc::make_mut(sums)[d as usize] += delta;
+                    }
+                }
             }
         }
     }
@@ -153,6 +171,8 @@ impl AffinityGroups {
 pub struct Domains {
     pub of_node: Vec<Option<u32>>,
     pub values: Vec<String>,
+    /// Every node has the key.
+    pub complete: bool,
 }
 
 /// Domains per label key, computed on first use (node labels never change
@@ -166,6 +186,67 @@ impl Clone for DomainCache {
     fn clone(&self) -> Self {
         let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
         DomainCache {
+            entries: Mutex::new(entries),
+        }
+    }
+}
+
+/// A node's zone as kube-scheduler's node tree groups nodes: region and
+/// zone, the beta labels first; nodes with neither share the empty zone.
+fn zone_key(node: &Node) -> (&str, &str) {
+    let get = |beta: &str, ga: &str| {
+        node.labels
+            .get(beta)
+            .or_else(|| node.labels.get(ga))
+            .map_or("", String::as_str)
+    };
+    (
+        get(
+            "failure-domain.beta.kubernetes.io/region",
+            "topology.kubernetes.io/region",
+        ),
+        get(
+            "failure-domain.beta.kubernetes.io/zone",
+            "topology.kubernetes.io/zone",
+        ),
+    )
+}
+
+/// The node tree's listing: zones in the order their first node was given,
+/// nodes in each zone in the order given, taken round-robin over the zones
+/// (one node of each zone, then the second of each, ...).
+pub fn node_tree_order(nodes: &[Node]) -> Vec<usize> {
+    let mut zones: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let z = *index.entry(zone_key(n)).or_insert_with(|| {
+            zones.push(Vec::new());
+            zones.len() - 1
+        });
+        zones[z].push(i);
+    }
+    let mut order = Vec::with_capacity(nodes.len());
+    let deepest = zones.iter().map(Vec::len).max().unwrap_or(0);
+    for k in 0..deepest {
+        order.extend(zones.iter().filter_map(|z| z.get(k)));
+    }
+    order
+}
+
+/// Per node selector and required node affinity: which nodes they admit
+/// (node labels never change during a run).
+#[derive(Debug, Default)]
+pub struct AffinityMasks {
+    entries: Mutex<HashMap<NodeAffinityKey, Arc<Vec<bool>>>>,
+}
+
+/// A pod's node selector and required node affinity.
+type NodeAffinityKey = (Labels, Option<NodeSelector>);
+
+impl Clone for AffinityMasks {
+    fn clone(&self) -> Self {
+        let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
+        AffinityMasks {
             entries: Mutex::new(entries),
         }
     }
@@ -187,9 +268,13 @@ pub struct Cluster {
     pub image_nodes: HashMap<String, usize>,
     /// Bound pods with affinity terms, by terms.
     pub affinity_groups: AffinityGroups,
+    /// The order kube-scheduler's node tree lists the nodes in, which is the
+    /// order a cycle examines them from its start index.
+    pub scan_order: Vec<usize>,
     node_index: HashMap<String, usize>,
     matches: MatchCache,
     domains: DomainCache,
+    masks: AffinityMasks,
 }
 
 impl Cluster {
@@ -209,9 +294,11 @@ impl Cluster {
                 *image_nodes.entry(name.clone()).or_default() += 1;
             }
         }
+        let scan_order = node_tree_order(&nodes);
         Cluster {
             nodes,
             infos,
+            scan_order,
             node_index,
             image_nodes,
             ..Cluster::default()
@@ -271,6 +358,7 @@ impl Cluster {
             });
             d.of_node.push(id);
         }
+        d.complete = d.of_node.iter().all(Option::is_some);
         let d = Arc::new(d);
         if let Ok(mut entries) = self.domains.entries.lock() {
             entries.insert(key.to_owned(), Arc::clone(&d));
@@ -280,10 +368,9 @@ impl Cluster {
 
     /// Per node, the bound pods in `ns` that `selector` matches.
     pub fn matching_counts(&self, ns: &str, selector: &LabelSelector) -> Arc<Vec<i64>> {
-        let key = (ns.to_owned(), selector.clone());
         if let Ok(entries) = self.matches.entries.lock() {
-            if let Some(c) = entries.get(&key) {
-                return Arc::clone(c);
+            if let Some(e) = entries.get(ns).and_then(|m| m.get(selector)) {
+                return Arc::clone(&e.per_node);
             }
         }
         let counts: Vec<i64> = self
@@ -299,9 +386,70 @@ impl Cluster {
             .collect();
         let counts = Arc::new(counts);
         if let Ok(mut entries) = self.matches.entries.lock() {
-            entries.insert(key, Arc::clone(&counts));
+            entries.entry(ns.to_owned()).or_default().insert(
+                selector.clone(),
+                MatchEntry {
+                    per_node: Arc::clone(&counts),
+                    per_domain: Vec::new(),
+                },
+            );
         }
         counts
+    }
+
+    /// Per domain of `key` (indexed as [`Cluster::domains`]): the bound pods
+    /// in `ns` that `selector` matches, on all the domain's nodes.
+    pub fn domain_counts(&self, ns: &str, selector: &LabelSelector, key: &str) -> Arc<Vec<i64>> {
+        let lookup = |entries: &MatchEntries| {
+            entries
+                .get(ns)
+                .and_then(|m| m.get(selector))
+                .and_then(|e| e.per_domain.iter().find(|(k, _, _)| k == key))
+                .map(|(_, _, sums)| Arc::clone(sums))
+        };
+        if let Some(sums) = self.matches.entries.lock().ok().and_then(|e| lookup(&e)) {
+            return sums;
+        }
+        let per_node = self.matching_counts(ns, selector);
+        let domains = self.domains(key);
+        let mut sums = vec![0i64; domains.values.len()];
+        for (node, d) in domains.of_node.iter().enumerate() {
+            if let Some(d) = d {
+                sums[*d as usize] += per_node[node];
+            }
+        }
+        let sums = Arc::new(sums);
+        if let Ok(mut entries) = self.matches.entries.lock() {
+            if let Some(e) = entries.get_mut(ns).and_then(|m| m.get_mut(selector)) {
+                e.per_domain
+                    .push((key.to_owned(), domains, Arc::clone(&sums)));
+            }
+        }
+        sums
+    }
+
+    /// Per node: whether the pod's node selector and required node affinity
+    /// admit it.
+    pub fn node_affinity_mask(&self, pod: &Pod) -> Arc<Vec<bool>> {
+        let key = (
+            pod.node_selector.clone(),
+            pod.required_node_affinity.clone(),
+        );
+        if let Ok(entries) = self.masks.entries.lock() {
+            if let Some(m) = entries.get(&key) {
+                return Arc::clone(m);
+            }
+        }
+        let mask: Arc<Vec<bool>> = Arc::new(
+            self.nodes
+                .iter()
+                .map(|n| required_matches(pod, n))
+                .collect(),
+        );
+        if let Ok(mut entries) = self.masks.entries.lock() {
+            entries.insert(key, Arc::clone(&mask));
+        }
+        mask
     }
 
     /// The labels of a namespace (always with `kubernetes.io/metadata.name`).

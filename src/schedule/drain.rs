@@ -144,7 +144,10 @@ fn drain_one(fw: &Framework, cluster: &mut Cluster, budgets: &[Budget], n: usize
             template: None,
         })
         .collect();
+    // Each drain starts from the scheduled state, the start index included.
+    let start = fw.start_index();
     let result = fw.run_queue(cluster, &items, &|_| false);
+    fw.set_start_index(start);
     let mut moves = Vec::new();
     let mut failure = None;
     for &id in &victims {

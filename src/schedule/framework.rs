@@ -4,14 +4,18 @@
 //! A cycle runs PreFilter over the filter plugins (a plugin may skip, narrow
 //! the candidate nodes, or reject the pod), then Filter per node in profile
 //! order, stopping at the first plugin that rejects the node, so each node
-//! carries the reasons of one plugin. With no feasible node the PostFilter
-//! plugins (preemption) run and the pod gets its FitError message. With one
-//! feasible node it is chosen without scoring; otherwise every score plugin
-//! scores every feasible node (drydock scores all of them, where upstream
-//! stops after `percentageOfNodesToScore` in clusters of 100 nodes or more),
-//! scores are normalized to 0-100, weighted and summed, and the highest total
-//! wins. Upstream breaks ties at random; drydock takes the first node in
-//! inventory order and reports the tie.
+//! carries the reasons of one plugin. As upstream, Filter stops once
+//! `numFeasibleNodesToFind` nodes passed (every node in clusters under 100
+//! nodes, else `percentageOfNodesToScore` of them), examining the nodes in
+//! the node tree's order (zones round-robin) from the node after the last
+//! one the previous cycle examined. With no feasible node every node was
+//! examined, the PostFilter plugins (preemption) run and the pod gets its
+//! FitError message. With one feasible node it is chosen without scoring;
+//! otherwise every score plugin scores the feasible nodes found, scores are
+//! normalized to 0-100, weighted and summed, and the highest total wins.
+//! Upstream keeps whichever feasible nodes its goroutines find first and
+//! breaks ties at random; drydock takes the first ones in scan order, breaks
+//! ties by inventory order and reports the tie.
 //!
 //! The queue orders pods as PrioritySort does (higher priority first, then
 //! arrival), with DaemonSet pods ahead of the rest (in a live cluster they
@@ -20,6 +24,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -341,6 +346,9 @@ pub enum Verdict {
     },
     /// Not a candidate: PreFilter rejected the pod or narrowed the nodes.
     NotCandidate(Status),
+    /// Not filtered: the cycle had found enough feasible nodes
+    /// (percentageOfNodesToScore) before reaching it.
+    NotExamined,
 }
 
 #[derive(Clone, Debug)]
@@ -381,6 +389,57 @@ pub enum Decision {
 pub struct CycleResult {
     pub decision: Decision,
     pub explain: Option<Explain>,
+    /// How many nodes the cycle examined (the start index moves past them).
+    pub examined: usize,
+}
+
+/// One node's filter outcome in a scan.
+enum Fit {
+    Feasible,
+    /// Rejected by a node-local plugin; the status is in the cache.
+    CachedReject,
+    Rejected(&'static str, Status),
+}
+
+/// What a scan found, in scan order.
+#[derive(Default)]
+struct Scan {
+    feasible: Vec<usize>,
+    rejected: Vec<(usize, Fit)>,
+    /// Nodes examined: the feasible and rejected ones.
+    examined: usize,
+}
+
+/// Maps the nodes in parallel when there are enough to pay for it; the
+/// results keep the nodes' order.
+fn par_map<T: Send>(nodes: &[usize], f: impl Fn(&usize) -> T + Sync + Send) -> Vec<T> {
+    if nodes.len() >= 64 {
+        nodes.par_iter().with_min_len(32).map(f).collect()
+    } else {
+        nodes.iter().map(f).collect()
+    }
+}
+
+/// Clusters smaller than this are always examined in full.
+const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// The adaptive percentage never goes below this.
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: usize = 5;
+
+/// `numFeasibleNodesToFind`: how many feasible nodes a cycle looks for
+/// before it stops filtering, among `nodes` candidates. Every node in
+/// clusters under 100 nodes; otherwise `percentage` of them (0 is adaptive:
+/// 50% less 1% per 125 nodes, at least 5%), and never fewer than 100.
+pub fn num_feasible_nodes_to_find(percentage: u32, nodes: usize) -> usize {
+    if nodes < MIN_FEASIBLE_NODES_TO_FIND {
+        return nodes;
+    }
+    let percentage = match percentage as usize {
+        0 => 50usize
+            .saturating_sub(nodes / 125)
+            .max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND),
+        p => p.min(100),
+    };
+    (nodes * percentage / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
 }
 
 /// A stamp no node has: the entry is to be computed.
@@ -449,6 +508,10 @@ pub struct Framework {
     pub version: Version,
     /// The PodDisruptionBudgets preemption tries not to violate.
     pub budgets: Vec<super::pdb::Budget>,
+    /// percentageOfNodesToScore: 0 is adaptive, 100 examines every node.
+    pub percentage_of_nodes_to_score: u32,
+    /// Where the next cycle starts examining nodes, in scan order.
+    next_start: AtomicUsize,
 }
 
 /// The per-cycle state of every plugin after PreFilter.
@@ -475,6 +538,8 @@ impl Framework {
             plugins: plugins::default_profile(version),
             version,
             budgets: Vec::new(),
+            percentage_of_nodes_to_score: 0,
+            next_start: AtomicUsize::new(0),
         }
     }
 
@@ -484,6 +549,8 @@ impl Framework {
             plugins,
             version,
             budgets: Vec::new(),
+            percentage_of_nodes_to_score: 0,
+            next_start: AtomicUsize::new(0),
         }
     }
 
@@ -582,38 +649,40 @@ impl Framework {
         self.plugins.iter().take_while(|p| p.node_local()).count()
     }
 
-    /// Filters the candidates with the cache: the node-local plugins'
-    /// verdicts are reused where the node is unchanged, the other filters
-    /// run on the nodes that pass them. Returns each candidate's verdict
-    /// (only when `verdicts` is set) and the feasible nodes.
-    #[allow(clippy::type_complexity)]
-    fn filter_cached(
+    /// Runs the filters on `nodes`, in parallel when there are many, with
+    /// the cache: the node-local plugins' verdicts are reused where the node
+    /// is unchanged, the other filters run on the nodes that pass them.
+    fn filter_chunk(
         &self,
         cx: &Cycle<'_>,
         pre: &PreFiltered,
-        candidates: &[usize],
-        cache: &mut CycleCache,
-        verdicts: bool,
-    ) -> (Vec<Option<(&'static str, Status)>>, Vec<usize>) {
+        nodes: &[usize],
+        cache: Option<&mut CycleCache>,
+    ) -> Vec<Fit> {
         let infos = &cx.cluster.infos;
+        let Some(cache) = cache else {
+            return par_map(nodes, |&i| {
+                match self.filter_node(cx, pre, &pre.states, &infos[i]) {
+                    None => Fit::Feasible,
+                    Some((plugin, status)) => Fit::Rejected(plugin, status),
+                }
+            });
+        };
         let local = self.local_prefix();
         let epoch = cache.epoch;
-        let stale: Vec<usize> = candidates
+        let stale: Vec<usize> = nodes
             .iter()
             .copied()
             .filter(|&i| cache.filter_stamp[i] != (epoch, infos[i].generation))
             .collect();
-        let run = |&i: &usize| self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local);
-        let fresh: Vec<Option<(&'static str, Status)>> = if stale.len() >= 64 {
-            stale.par_iter().with_min_len(32).map(run).collect()
-        } else {
-            stale.iter().map(run).collect()
-        };
+        let fresh = par_map(&stale, |&i| {
+            self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
+        });
         for (i, v) in stale.into_iter().zip(fresh) {
             cache.filter[i] = v;
             cache.filter_stamp[i] = (epoch, infos[i].generation);
         }
-        let passing: Vec<usize> = candidates
+        let passing: Vec<usize> = nodes
             .iter()
             .copied()
             .filter(|&i| cache.filter[i].is_none())
@@ -622,32 +691,83 @@ impl Framework {
         let any_rest = rest
             .clone()
             .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
-        let run = |&i: &usize| self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone());
-        let others: Vec<Option<(&'static str, Status)>> = if !any_rest {
-            vec![None; passing.len()]
-        } else if passing.len() >= 64 {
-            passing.par_iter().with_min_len(32).map(run).collect()
+        let others: Vec<Option<(&'static str, Status)>> = if any_rest {
+            par_map(&passing, |&i| {
+                self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone())
+            })
         } else {
-            passing.iter().map(run).collect()
+            vec![None; passing.len()]
         };
-        let feasible: Vec<usize> = passing
-            .iter()
-            .zip(&others)
-            .filter(|(_, v)| v.is_none())
-            .map(|(i, _)| *i)
-            .collect();
-        if !verdicts {
-            return (Vec::new(), feasible);
-        }
         let mut others = passing.iter().zip(others).peekable();
-        let all = candidates
+        nodes
             .iter()
             .map(|&i| match others.peek() {
-                Some(&(&j, _)) if j == i => others.next().and_then(|(_, v)| v),
-                _ => cache.filter[i].clone(),
+                Some(&(&j, _)) if j == i => match others.next().and_then(|(_, v)| v) {
+                    None => Fit::Feasible,
+                    Some((plugin, status)) => Fit::Rejected(plugin, status),
+                },
+                _ => Fit::CachedReject,
             })
-            .collect();
-        (all, feasible)
+            .collect()
+    }
+
+    /// `findNodesThatPassFilters`: examines `candidates` (in scan order) from
+    /// `start`, wrapping around, until `want` feasible nodes are found or
+    /// every candidate was examined. Upstream filters in parallel and keeps
+    /// whichever nodes pass first; here the chunks filtered in parallel are
+    /// consumed in scan order, so the same nodes are found whatever the
+    /// thread count.
+    fn scan(
+        &self,
+        cx: &Cycle<'_>,
+        pre: &PreFiltered,
+        candidates: &[usize],
+        start: usize,
+        want: usize,
+        mut cache: Option<&mut CycleCache>,
+    ) -> Scan {
+        let len = candidates.len();
+        let mut out = Scan::default();
+        while out.examined < len && out.feasible.len() < want {
+            let need = want - out.feasible.len();
+            // Enough nodes for `need` feasible ones at the rate seen so far.
+            let guess = need * (out.examined + 1) / (out.feasible.len() + 1);
+            let k = guess.max(need).max(64).min(len - out.examined);
+            let chunk: Vec<usize> = (out.examined..out.examined + k)
+                .map(|j| candidates[(start + j) % len])
+                .collect();
+            let fits = self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut());
+            for (node, fit) in chunk.into_iter().zip(fits) {
+                out.examined += 1;
+                match fit {
+                    Fit::Feasible => {
+                        out.feasible.push(node);
+                        if out.feasible.len() == want {
+                            break;
+                        }
+                    }
+                    fit => out.rejected.push((node, fit)),
+                }
+            }
+        }
+        out
+    }
+
+    /// The node a cycle starts examining at (`nextStartNodeIndex`).
+    pub fn start_index(&self) -> usize {
+        self.next_start.load(Ordering::Relaxed)
+    }
+
+    /// Sets the start index back (after a trial run).
+    pub fn set_start_index(&self, index: usize) {
+        self.next_start.store(index, Ordering::Relaxed);
+    }
+
+    /// Moves the start index past the nodes a cycle examined.
+    fn advance(&self, examined: usize, nodes: usize) {
+        if nodes > 0 {
+            self.set_start_index((self.start_index() + examined) % nodes);
+        }
     }
 
     /// One scheduling cycle for `pod` (which must not be bound).
@@ -678,6 +798,7 @@ impl Framework {
                     nominated: None,
                 },
                 explain: explain.then(Explain::default),
+                examined: 0,
             };
         }
         let pre = match self.pre_filter(&cx) {
@@ -699,15 +820,18 @@ impl Framework {
                         .collect(),
                     ..Explain::default()
                 });
-                return self.fail(&cx, diagnosis, None, ex);
+                return self.fail(&cx, diagnosis, None, ex, 0);
             }
         };
-        let candidates: Vec<usize> = match &pre.nodes {
-            None => (0..n).collect(),
-            Some((names, _)) => (0..n)
+        let restricted: Option<Vec<usize>> = pre.nodes.as_ref().map(|(names, _)| {
+            cluster
+                .scan_order
+                .iter()
+                .copied()
                 .filter(|&i| names.contains(&cluster.nodes[i].name))
-                .collect(),
-        };
+                .collect()
+        });
+        let candidates: &[usize] = restricted.as_deref().unwrap_or(&cluster.scan_order);
         let absent = pre.nodes.as_ref().map(|(_, plugins)| {
             let mut sorted = plugins.clone();
             sorted.sort_unstable();
@@ -716,39 +840,45 @@ impl Framework {
                 sorted.join(" ")
             ))
         });
-        let (mut verdicts, mut feasible) = match cache.as_deref_mut() {
-            Some(c) => {
-                c.prepare(pod, n);
-                self.filter_cached(&cx, &pre, &candidates, c, explain)
-            }
-            None => (Vec::new(), Vec::new()),
+        if let Some(c) = cache.as_deref_mut() {
+            c.prepare(pod, n);
+        }
+        let want = num_feasible_nodes_to_find(self.percentage_of_nodes_to_score, candidates.len());
+        let start = self.start_index();
+        let scan = if candidates.is_empty() {
+            Scan::default()
+        } else {
+            self.scan(
+                &cx,
+                &pre,
+                candidates,
+                start % candidates.len(),
+                want,
+                cache.as_deref_mut(),
+            )
         };
-        if cache.is_none() {
-            verdicts = if candidates.len() >= 64 {
-                candidates
-                    .par_iter()
-                    .with_min_len(32)
-                    .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
-                    .collect()
-            } else {
-                candidates
-                    .iter()
-                    .map(|&i| self.filter_node(&cx, &pre, &pre.states, &cluster.infos[i]))
-                    .collect()
-            };
-            feasible = candidates
-                .iter()
-                .zip(&verdicts)
-                .filter(|(_, v)| v.is_none())
-                .map(|(i, _)| *i)
-                .collect();
-        } else if feasible.is_empty() && !explain {
-            // The diagnosis needs every candidate's verdict.
-            if let Some(c) = cache.as_deref_mut() {
-                verdicts = self.filter_cached(&cx, &pre, &candidates, c, true).0;
+        self.advance(scan.examined, n);
+        let examined = scan.examined;
+        let Scan {
+            mut feasible,
+            rejected,
+            ..
+        } = scan;
+        // A rejection's status, from the cache when it holds it.
+        let status_of = |node: usize, fit: Fit| match fit {
+            Fit::Rejected(plugin, status) => Some((plugin, status)),
+            Fit::CachedReject => cache.as_deref().and_then(|c| c.filter[node].clone()),
+            Fit::Feasible => None,
+        };
+        let mut ex = None;
+        let mut statuses = Vec::new();
+        if explain || feasible.is_empty() {
+            statuses = vec![None; n];
+            for (node, fit) in rejected {
+                statuses[node] = status_of(node, fit);
             }
         }
-        let mut ex = explain.then(|| {
+        if explain {
             let mut nodes: Vec<NodeExplain> = (0..n)
                 .map(|node| NodeExplain {
                     node,
@@ -757,31 +887,33 @@ impl Framework {
                     total: None,
                 })
                 .collect();
-            for (&i, v) in candidates.iter().zip(&verdicts) {
-                nodes[i].verdict = match v {
-                    None => Verdict::Feasible,
-                    Some((plugin, status)) => Verdict::Rejected {
+            for &i in candidates {
+                nodes[i].verdict = Verdict::NotExamined;
+            }
+            for &i in &feasible {
+                nodes[i].verdict = Verdict::Feasible;
+            }
+            for (i, s) in statuses.iter().enumerate() {
+                if let Some((plugin, status)) = s {
+                    nodes[i].verdict = Verdict::Rejected {
                         plugin,
                         status: status.clone(),
-                    },
-                };
+                    };
+                }
             }
-            Explain {
+            ex = Some(Explain {
                 nodes,
                 ..Explain::default()
-            }
-        });
+            });
+        }
         if feasible.is_empty() {
-            let mut statuses = vec![None; n];
-            for (&i, v) in candidates.iter().zip(verdicts) {
-                statuses[i] = v;
-            }
+            // Nothing fits, so every candidate was examined.
             let diagnosis = Diagnosis {
                 statuses,
                 absent,
                 pre_filter_msg: None,
             };
-            return self.fail(&cx, diagnosis, Some(&pre), ex);
+            return self.fail(&cx, diagnosis, Some(&pre), ex, examined);
         }
         if feasible.len() == 1 {
             if let Some(e) = &mut ex {
@@ -793,8 +925,11 @@ impl Framework {
                     ties: Vec::new(),
                 },
                 explain: ex,
+                examined,
             };
         }
+        // Inventory order: a tie goes to the node given first.
+        feasible.sort_unstable();
         let (totals, per_plugin, skipped) = self.score_with(&cx, &feasible, explain, cache);
         let best = totals.iter().copied().max().unwrap_or(0);
         let mut winners = feasible
@@ -814,6 +949,7 @@ impl Framework {
         CycleResult {
             decision: Decision::Placed { node, ties },
             explain: ex,
+            examined,
         }
     }
 
@@ -950,6 +1086,7 @@ impl Framework {
         diagnosis: Diagnosis,
         pre: Option<&PreFiltered>,
         explain: Option<Explain>,
+        examined: usize,
     ) -> CycleResult {
         let mut post = Vec::new();
         if self.version.dra_enabled() {
@@ -979,6 +1116,7 @@ impl Framework {
                 nominated,
             },
             explain,
+            examined,
         }
     }
 }
@@ -1081,7 +1219,7 @@ impl Framework {
         let mut deleted: BTreeSet<usize> = BTreeSet::new();
         for _ in 0..MAX_PASSES {
             let mut progress = false;
-            let mut last_fail: BTreeMap<usize, (u64, String, Diagnosis)> = BTreeMap::new();
+            let mut last_fail: BTreeMap<usize, (u64, String, Diagnosis, usize)> = BTreeMap::new();
             for item in &order {
                 let id = item.pod;
                 // Pods that name their node never reach the scheduler.
@@ -1112,8 +1250,10 @@ impl Framework {
                 let reuse = item
                     .template
                     .and_then(|t| last_fail.get(&t))
-                    .filter(|(b, _, _)| !want && *b == binds);
-                if let Some((_, message, diagnosis)) = reuse {
+                    .filter(|(b, _, _, _)| !want && *b == binds);
+                if let Some((_, message, diagnosis, examined)) = reuse {
+                    // The cycle it stands for would have examined as many nodes.
+                    self.advance(*examined, cluster.nodes.len());
                     out.states[id] = Some(PodState::Pending {
                         message: message.clone(),
                     });
@@ -1188,7 +1328,10 @@ impl Framework {
                         message, diagnosis, ..
                     } => {
                         if let Some(t) = item.template {
-                            last_fail.insert(t, (binds, message.clone(), (*diagnosis).clone()));
+                            last_fail.insert(
+                                t,
+                                (binds, message.clone(), (*diagnosis).clone(), r.examined),
+                            );
                         }
                         out.states[id] = Some(PodState::Pending { message });
                         out.diagnoses.insert(id, *diagnosis);
@@ -1279,5 +1422,221 @@ mod tests {
             );
         }
         assert_eq!(placed, items.len(), "every pod fits");
+    }
+}
+
+#[cfg(test)]
+mod sampling_tests {
+    use super::*;
+    use crate::schedule::cluster::node_tree_order;
+    use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster};
+    use crate::schedule::types::Node;
+
+    fn node(name: &str, cpu: &str) -> Node {
+        NodeBuilder::new(name)
+            .label("kubernetes.io/hostname", name)
+            .alloc(&[("cpu", cpu), ("memory", "8Gi"), ("pods", "110")])
+            .build()
+    }
+
+    fn small_pod(name: &str) -> Pod {
+        PodBuilder::spec(
+            name,
+            &[("app", "x")],
+            "containers: [{name: c, image: x, resources: {requests: {cpu: 100m, memory: 64Mi}}}]",
+        )
+        .build()
+    }
+
+    fn placed(r: &CycleResult) -> usize {
+        match &r.decision {
+            Decision::Placed { node, .. } => *node,
+            Decision::Unschedulable { message, .. } => panic!("not placed: {message}"),
+        }
+    }
+
+    /// Upstream's TestNumFeasibleNodesToFind (a profile's percentage and the
+    /// global one are one setting here), with the limits around it.
+    #[test]
+    fn num_feasible_nodes_to_find_follows_upstream() {
+        let cases = [
+            // not set, not more than 50 nodes
+            (0, 10, 10),
+            // set, not more than 50 nodes
+            (40, 10, 10),
+            // not set, more than 50 nodes: 50% - 1000/125% = 42%
+            (0, 1000, 420),
+            // set, more than 50 nodes
+            (40, 1000, 400),
+            (100, 1000, 1000),
+            // not set, more than 50*125 nodes: the 5% floor
+            (0, 6000, 300),
+            // set, more than 50*125 nodes
+            (40, 6000, 2400),
+            // under 100 nodes every node; at 100, 50% is raised to 100
+            (0, 99, 99),
+            (0, 100, 100),
+            (1, 100, 100),
+            (5, 1000, 100),
+            (0, 5000, 500),
+            (0, 100_000, 5000),
+        ];
+        for (percentage, nodes, want) in cases {
+            assert_eq!(
+                num_feasible_nodes_to_find(percentage, nodes),
+                want,
+                "percentage {percentage}, {nodes} nodes"
+            );
+        }
+    }
+
+    #[test]
+    fn node_tree_order_takes_zones_round_robin() {
+        let zoned = |name: &str, region: Option<&str>, zone: Option<&str>| {
+            let mut b = NodeBuilder::new(name);
+            if let Some(r) = region {
+                b = b.label("topology.kubernetes.io/region", r);
+            }
+            if let Some(z) = zone {
+                b = b.label("topology.kubernetes.io/zone", z);
+            }
+            b.build()
+        };
+        let nodes = vec![
+            zoned("a1", None, Some("a")),
+            zoned("a2", None, Some("a")),
+            zoned("b1", None, Some("b")),
+            zoned("none1", None, None),
+            zoned("a3", None, Some("a")),
+            zoned("r2a1", Some("r2"), Some("a")),
+            zoned("b2", None, Some("b")),
+            // The beta label wins over the GA one.
+            NodeBuilder::new("beta-b")
+                .label("failure-domain.beta.kubernetes.io/zone", "b")
+                .label("topology.kubernetes.io/zone", "a")
+                .build(),
+        ];
+        let names: Vec<&str> = node_tree_order(&nodes)
+            .into_iter()
+            .map(|i| nodes[i].name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["a1", "b1", "none1", "r2a1", "a2", "b2", "a3", "beta-b"]
+        );
+    }
+
+    /// Upstream's TestFairEvaluationForNodes: each cycle examines the
+    /// nodes after the ones the last cycle examined.
+    #[test]
+    fn start_index_moves_past_the_examined_nodes() {
+        let nodes = (0..500).map(|i| node(&format!("n{i}"), "4")).collect();
+        let c = cluster(nodes, vec![]);
+        let mut fw = Framework::new(Version::DEFAULT);
+        fw.percentage_of_nodes_to_score = 30;
+        let pod = small_pod("p");
+        let mut chosen = Vec::new();
+        for i in 0..8 {
+            let r = fw.schedule_one(&c, &pod, true);
+            assert_eq!(r.examined, 150);
+            assert_eq!(fw.start_index(), (i + 1) * 150 % 500);
+            let e = r.explain.as_ref().expect("explain");
+            let feasible = e
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.verdict, Verdict::Feasible))
+                .count();
+            let skipped = e
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.verdict, Verdict::NotExamined))
+                .count();
+            assert_eq!((feasible, skipped), (150, 350));
+            chosen.push(placed(&r));
+        }
+        // Equal scores: the first node in inventory order among those found.
+        assert_eq!(chosen, [0, 150, 300, 0, 100, 250, 0, 50]);
+    }
+
+    /// Rejected nodes count as examined; the scan wraps around.
+    #[test]
+    fn rejected_nodes_move_the_start_index_too() {
+        let nodes = (0..200)
+            .map(|i| {
+                let mut b = NodeBuilder::new(&format!("n{i}")).alloc(&[
+                    ("cpu", "4"),
+                    ("memory", "8Gi"),
+                    ("pods", "110"),
+                ]);
+                if i < 50 {
+                    b = b.taint("dedicated", "x", "NoSchedule");
+                }
+                b.build()
+            })
+            .collect();
+        let c = cluster(nodes, vec![]);
+        let fw = Framework::new(Version::DEFAULT);
+        let pod = small_pod("p");
+        // 200 nodes: 49% is 98 nodes, raised to 100.
+        let r = fw.schedule_one(&c, &pod, false);
+        assert_eq!((placed(&r), r.examined, fw.start_index()), (50, 150, 150));
+        // 150..199 feasible, 0..49 rejected, 50..99 feasible.
+        let r = fw.schedule_one(&c, &pod, false);
+        assert_eq!((placed(&r), r.examined, fw.start_index()), (50, 150, 100));
+        let r = fw.schedule_one(&c, &pod, false);
+        assert_eq!((placed(&r), r.examined, fw.start_index()), (100, 100, 0));
+    }
+
+    /// Only the nodes found are scored: the best node of the cluster wins
+    /// only when the scan reaches it, or with a percentage of 100.
+    #[test]
+    fn only_the_nodes_found_are_scored() {
+        let nodes = (0..200)
+            .map(|i| node(&format!("n{i}"), if i == 199 { "16" } else { "4" }))
+            .collect();
+        let c = cluster(nodes, vec![]);
+        let pod = small_pod("p");
+        let fw = Framework::new(Version::DEFAULT);
+        assert_eq!(placed(&fw.schedule_one(&c, &pod, false)), 0);
+        assert_eq!(placed(&fw.schedule_one(&c, &pod, false)), 199);
+        let mut all = Framework::new(Version::DEFAULT);
+        all.percentage_of_nodes_to_score = 100;
+        assert_eq!(placed(&all.schedule_one(&c, &pod, false)), 199);
+        assert_eq!(all.start_index(), 0);
+    }
+
+    /// A pod that fits nowhere examines every node, so its message counts
+    /// all of them; the start index goes round to where it was.
+    #[test]
+    fn a_pod_that_fits_nowhere_reports_every_node() {
+        let nodes = (0..300)
+            .map(|i| {
+                let mut b = NodeBuilder::new(&format!("n{i}"))
+                    .label("topology.kubernetes.io/zone", ["a", "b", "c"][i % 3])
+                    .alloc(&[("cpu", "1"), ("memory", "8Gi"), ("pods", "110")]);
+                if i >= 200 {
+                    b = b.taint("dedicated", "x", "NoSchedule");
+                }
+                b.build()
+            })
+            .collect();
+        let c = cluster(nodes, vec![]);
+        let fw = Framework::new(Version::DEFAULT);
+        fw.set_start_index(7);
+        let pod = PodBuilder::spec(
+            "big",
+            &[("app", "big")],
+            "containers: [{name: c, image: x, resources: {requests: {cpu: '2'}}}]",
+        )
+        .build();
+        let r = fw.schedule_one(&c, &pod, false);
+        let Decision::Unschedulable { message, .. } = &r.decision else {
+            panic!("placed");
+        };
+        assert_eq!(
+            message,
+            "0/300 nodes are available: 100 node(s) had untolerated taint {dedicated: x}, 200 Insufficient cpu. preemption: 0/300 nodes are available: 100 Preemption is not helpful for scheduling, 200 No preemption victims found for incoming pod."
+        );
+        assert_eq!((r.examined, fw.start_index()), (300, 7));
     }
 }

@@ -57,6 +57,9 @@ pub struct Options {
     pub drain_check: bool,
     /// How many more replicas of each Deployment would fit.
     pub headroom: bool,
+    /// kube-scheduler's percentageOfNodesToScore: 0 is adaptive, 100
+    /// examines every node.
+    pub percentage_of_nodes_to_score: u32,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             explain: None,
             drain_check: false,
             headroom: true,
+            percentage_of_nodes_to_score: 0,
         }
     }
 }
@@ -195,6 +199,7 @@ pub fn simulate(
 ) -> ScheduleResult {
     let version = options.version;
     let mut fw = Framework::new(version);
+    fw.percentage_of_nodes_to_score = options.percentage_of_nodes_to_score;
     let nodes = inventory.nodes.nodes.clone();
     let objects: Vec<&Resource> = resources.iter().chain(inventory.objects.iter()).collect();
     let mut ex = Expander::new(version, &nodes, &objects);
@@ -352,10 +357,13 @@ pub fn simulate(
         infos[*victim].preempted_by = Some(*by);
     }
     let mut headroom = BTreeMap::new();
+    // Trials leave the scheduler as the queue left it.
+    let start = fw.start_index();
     if options.headroom {
         for (i, w) in expanded.workloads.iter().enumerate() {
             if let (Some(t), "Deployment") = (&w.template, w.kind.as_str()) {
                 headroom.insert(i, headroom_for(&fw, &mut cluster, t));
+                fw.set_start_index(start);
             }
         }
     }

@@ -383,6 +383,12 @@ fn explain_text(r: &ScheduleResult, id: usize, e: &Explain) -> String {
                     status.message()
                 );
             }
+            FilterVerdict::NotExamined => {
+                let _ = writeln!(
+                    out,
+                    "  {name:<width$}  not examined: enough feasible nodes were found first (percentageOfNodesToScore)"
+                );
+            }
         }
     }
     if e.single_feasible {
@@ -462,6 +468,7 @@ fn explain_json(r: &ScheduleResult, id: usize, e: &Explain) -> J {
                     "status": "not-candidate",
                     "reasons": status.reasons,
                 }),
+                FilterVerdict::NotExamined => json!({"status": "not-examined"}),
             };
             json!({
                 "node": r.cluster.nodes[ne.node].name,

@@ -274,7 +274,7 @@ pub fn labels_of(v: Option<&Value>) -> Labels {
 }
 
 /// A `NodeSelectorTerm`: all expressions and field requirements must hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NodeSelectorTerm {
     /// `None` when the term failed to parse (it then matches nothing).
     pub expressions: Option<Vec<Requirement>>,
@@ -376,7 +376,7 @@ fn field_requirement(e: &Value) -> Option<Requirement> {
 
 /// A required `NodeSelector`: any term may match; with no usable term,
 /// nothing matches.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct NodeSelector {
     pub terms: Vec<NodeSelectorTerm>,
 }

@@ -258,9 +258,11 @@ impl Plugin for InterPodAffinity {
             }
         }
         // 3. Existing pods' anti-affinity (symmetry).
-        if !s.existing_anti.is_empty() {
-            for (k, v) in &node.labels {
-                if get(&s.existing_anti, k, v) > 0 {
+        // The few topology keys of the terms, each looked up on the node,
+        // rather than every node label looked up in the terms.
+        for (k, values) in &s.existing_anti {
+            if let Some(v) = node.labels.get(k) {
+                if values.get(v).is_some_and(|&n| n > 0) {
                     return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
                 }
             }
@@ -311,11 +313,17 @@ impl Plugin for InterPodAffinity {
                 return;
             }
             if let Some(v) = node.labels.get(&t.topology_key) {
-                *scores
-                    .entry(t.topology_key.clone())
-                    .or_default()
-                    .entry(v.clone())
-                    .or_insert(0) += weight * count;
+                // Keys are copied only for a new pair: this runs per node.
+                let values = match scores.get_mut(&t.topology_key) {
+                    Some(values) => values,
+                    None => scores.entry(t.topology_key.clone()).or_default(),
+                };
+                match values.get_mut(v) {
+                    Some(e) => *e += weight * count,
+                    None => {
+                        values.insert(v.clone(), weight * count);
+                    }
+                }
                 touched = true;
             }
         };

@@ -106,6 +106,19 @@ fn has_all_keys(domains: &[Arc<Domains>], node: usize) -> bool {
     domains.iter().all(|d| d.of_node[node].is_some())
 }
 
+/// Whether [`included`] holds for every node: then a domain's count is the
+/// cluster's running sum for the domain, without visiting its nodes.
+fn includes_every_node(c: &Constraint, pod: &Pod) -> bool {
+    (!c.honor_affinity || (pod.node_selector.is_empty() && pod.required_node_affinity.is_none()))
+        && !c.honor_taints
+}
+
+/// [`included`] with the pod's node affinity verdicts per node.
+fn included_at(c: &Constraint, pod: &Pod, node: &Node, admitted: bool) -> bool {
+    (!c.honor_affinity || admitted)
+        && (!c.honor_taints || untolerated_taint(&node.taints, &pod.tolerations).is_none())
+}
+
 fn included(c: &Constraint, pod: &Pod, node: &Node) -> bool {
     (!c.honor_affinity || required_matches(pod, node))
         && (!c.honor_taints || untolerated_taint(&node.taints, &pod.tolerations).is_none())
@@ -187,21 +200,39 @@ impl Plugin for PodTopologySpread {
         let domains = domains_of(cx, &cs);
         let mut counts: Vec<Vec<Option<i64>>> =
             domains.iter().map(|d| vec![None; d.values.len()]).collect();
-        let matching: Vec<_> = cs
+        // With every node eligible, each domain counts what the cluster
+        // keeps per domain; otherwise the eligible nodes are visited.
+        let all_keys = domains.iter().all(|d| d.complete);
+        let fast: Vec<bool> = cs
             .iter()
-            .map(|c| cx.cluster.matching_counts(&cx.pod.namespace, &c.selector))
+            .map(|c| all_keys && includes_every_node(c, cx.pod))
             .collect();
-        for info in &cx.cluster.infos {
-            if !has_all_keys(&domains, info.node) {
-                continue;
+        for (i, c) in cs.iter().enumerate() {
+            if fast[i] {
+                let sums = cx
+                    .cluster
+                    .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
+                counts[i] = sums.iter().map(|&n| Some(n)).collect();
             }
-            let node = cx.node(info);
-            for (i, c) in cs.iter().enumerate() {
-                if !included(c, cx.pod, node) {
+        }
+        if fast.iter().any(|f| !f) {
+            let matching: Vec<_> = cs
+                .iter()
+                .map(|c| cx.cluster.matching_counts(&cx.pod.namespace, &c.selector))
+                .collect();
+            let admitted = cx.cluster.node_affinity_mask(cx.pod);
+            for info in &cx.cluster.infos {
+                if !has_all_keys(&domains, info.node) {
                     continue;
                 }
-                if let Some(d) = domains[i].of_node[info.node] {
-                    *counts[i][d as usize].get_or_insert(0) += matching[i][info.node];
+                let node = cx.node(info);
+                for (i, c) in cs.iter().enumerate() {
+                    if fast[i] || !included_at(c, cx.pod, node, admitted[info.node]) {
+                        continue;
+                    }
+                    if let Some(d) = domains[i].of_node[info.node] {
+                        *counts[i][d as usize].get_or_insert(0) += matching[i][info.node];
+                    }
                 }
             }
         }
@@ -306,19 +337,49 @@ impl Plugin for PodTopologySpread {
             .iter()
             .map(|c| cx.cluster.matching_counts(&cx.pod.namespace, &c.selector))
             .collect();
-        for info in &cx.cluster.infos {
+        // As in PreFilter: the cluster's sums per domain when every node
+        // with the key counts.
+        let all_keys = domains.iter().all(|d| d.complete);
+        let fast: Vec<bool> = cs
+            .iter()
+            .map(|c| {
+                c.key != HOSTNAME && (!require_all || all_keys) && includes_every_node(c, cx.pod)
+            })
+            .collect();
+        for (i, c) in cs.iter().enumerate() {
+            if fast[i] {
+                let sums = cx
+                    .cluster
+                    .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
+                for (d, e) in counts[i].iter_mut().enumerate() {
+                    if e.is_some() {
+                        *e = Some(sums[d]);
+                    }
+                }
+            }
+        }
+        let slow = cs
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.key != HOSTNAME && !fast[i]);
+        let admitted = if slow {
+            cx.cluster.node_affinity_mask(cx.pod)
+        } else {
+            Arc::default()
+        };
+        for info in cx.cluster.infos.iter().filter(|_| slow) {
             if require_all && !has_all_keys(&domains, info.node) {
                 continue;
             }
             for (i, c) in cs.iter().enumerate() {
-                if c.key == HOSTNAME {
+                if c.key == HOSTNAME || fast[i] {
                     continue;
                 }
                 let Some(d) = domains[i].of_node[info.node] else {
                     continue;
                 };
                 if let Some(e) = counts[i][d as usize].as_mut() {
-                    if included(c, cx.pod, cx.node(info)) {
+                    if included_at(c, cx.pod, cx.node(info), admitted[info.node]) {
                         *e += matching[i][info.node];
                     }
                 }
