@@ -2,6 +2,7 @@
 //! (the shared corpus), scheduled on small described clusters.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use drydock::input::InputOptions;
 use drydock::load;
@@ -23,6 +24,21 @@ fn load_paths(paths: &[String]) -> Vec<Resource> {
     Pipeline::check().run(loaded.resources, &cx).resources
 }
 
+/// A scratch file of its own for each call: tests run concurrently, and two
+/// of them writing the same path would read each other's half-written file.
+fn scratch_file(prefix: &str, name: &str, text: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "drydock-{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(name);
+    std::fs::write(&file, text).expect("write scratch file");
+    file.display().to_string()
+}
+
 fn seeds(names: &[&str]) -> Vec<Resource> {
     load_paths(
         &names
@@ -38,15 +54,11 @@ fn inventory(node_seeds: &[&str], node_yaml: &str, profiles: &[&str]) -> Invento
     let mut counters = BTreeMap::new();
     let mut objects = seeds(node_seeds);
     if !node_yaml.is_empty() {
-        let dir = std::env::temp_dir().join(format!(
-            "drydock-seeds-{}-{}",
-            std::process::id(),
-            node_yaml.len()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let file = dir.join("nodes.yaml");
-        std::fs::write(&file, node_yaml).expect("write nodes");
-        objects.extend(load_paths(&[file.display().to_string()]));
+        objects.extend(load_paths(&[scratch_file(
+            "seeds",
+            "nodes.yaml",
+            node_yaml,
+        )]));
     }
     inv.objects = inv.nodes.add_resources(objects).expect("nodes");
     for p in profiles {
@@ -78,15 +90,11 @@ spec:
 ";
 
 fn pod_file(extra: &str) -> Vec<Resource> {
-    let dir = std::env::temp_dir().join(format!(
-        "drydock-seed-pod-{}-{}",
-        std::process::id(),
-        extra.len()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("pod.yaml");
-    std::fs::write(&file, format!("{POD}{extra}")).expect("write pod");
-    load_paths(&[file.display().to_string()])
+    load_paths(&[scratch_file(
+        "seed-pod",
+        "pod.yaml",
+        &format!("{POD}{extra}"),
+    )])
 }
 
 /// `003_L9052-9057_node.yaml`: the cordoned node `cnode-1` takes no pod.
