@@ -71,21 +71,96 @@ impl NodeInfo {
     }
 }
 
+/// The pods of the run grouped by namespace and labels, with how many of
+/// each group every node holds. The replicas of a workload share their
+/// labels, so a selector is matched once per group rather than once per
+/// bound pod.
+#[derive(Clone, Debug, Default)]
+pub struct LabelSets {
+    index: HashMap<(String, Labels), u32>,
+    pub sets: Vec<LabelSet>,
+    /// Each pod's group, by pod id.
+    of_pod: Vec<u32>,
+}
+
+/// Pods with one namespace and one set of labels.
+#[derive(Clone, Debug)]
+pub struct LabelSet {
+    pub namespace: String,
+    pub labels: Labels,
+    /// Bound pods of the group per node (nodes with none are left out).
+    pub nodes: BTreeMap<usize, i64>,
+}
+
+impl LabelSets {
+    /// The group of a new pod; `true` when the group is new.
+    fn intern(&mut self, pod: &Pod) -> (u32, bool) {
+        let key = (pod.namespace.clone(), pod.labels.clone());
+        if let Some(&id) = self.index.get(&key) {
+            self.of_pod.push(id);
+            return (id, false);
+        }
+        let id = self.sets.len() as u32;
+        self.sets.push(LabelSet {
+            namespace: key.0.clone(),
+            labels: key.1.clone(),
+            nodes: BTreeMap::new(),
+        });
+        self.index.insert(key, id);
+        self.of_pod.push(id);
+        (id, true)
+    }
+
+    fn update(&mut self, set: u32, node: usize, delta: i64) {
+        let nodes = &mut self.sets[set as usize].nodes;
+        let count = nodes.entry(node).or_insert(0);
+        *count += delta;
+        if *count == 0 {
+            nodes.remove(&node);
+        }
+    }
+
+    /// Per node, the bound pods whose namespace and labels pass `matches`.
+    pub fn count_per_node(
+        &self,
+        nodes: usize,
+        mut matches: impl FnMut(&str, &Labels) -> bool,
+    ) -> Vec<i64> {
+        let mut counts = vec![0i64; nodes];
+        for set in &self.sets {
+            if !set.nodes.is_empty() && matches(&set.namespace, &set.labels) {
+                for (&node, &n) in &set.nodes {
+                    counts[node] += n;
+                }
+            }
+        }
+        counts
+    }
+}
+
 /// Per (namespace, selector): how many bound pods each node holds that the
 /// selector matches, and their sums per topology domain of the keys asked
 /// for. Topology spreading asks the same questions for every replica of a
 /// workload; the answers are kept current as pods are bound.
 #[derive(Debug, Default)]
 pub struct MatchCache {
-    /// By namespace, then selector: a bound pod updates only the entries
-    /// of its namespace.
-    entries: Mutex<MatchEntries>,
+    state: Mutex<MatchState>,
 }
 
-type MatchEntries = HashMap<String, HashMap<LabelSelector, MatchEntry>>;
+#[derive(Clone, Debug, Default)]
+struct MatchState {
+    /// By namespace, then selector: the index of the entry.
+    index: HashMap<String, HashMap<LabelSelector, usize>>,
+    entries: Vec<MatchEntry>,
+    /// Per label set: the entries whose selector matches it, so that a
+    /// bound pod updates only those.
+    of_set: Vec<Vec<usize>>,
+}
 
 #[derive(Clone, Debug)]
 struct MatchEntry {
+    namespace: String,
+    selector: LabelSelector,
     per_node: Arc<Vec<i64>>,
     /// Per topology key: its domains and the sums per domain.
     per_domain: Vec<(String, Arc<Domains>, Arc<Vec<i64>>)>,
@@ -93,28 +168,52 @@ struct MatchEntry {
 
 impl Clone for MatchCache {
     fn clone(&self) -> Self {
-        let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
+        let state = self.state.lock().map(|e| e.clone()).unwrap_or_default();
         MatchCache {
-            entries: Mutex::new(entries),
+            state: Mutex::new(state),
         }
     }
 }
 
+impl MatchState {
+    fn of_set_mut(&mut self, set: u32) -> &mut Vec<usize> {
+        let set = set as usize;
+        if self.of_set.len() <= set {
+            self.of_set.resize_with(set + 1, Vec::new);
+        }
+        &mut self.of_set[set]
+    }
+}
+
 impl MatchCache {
-    fn update(&self, pod: &Pod, node: usize, delta: i64) {
-        let Ok(mut entries) = self.entries.lock() else {
+    /// A new label set joins the entries whose selector matches it.
+    fn add_set(&mut self, id: u32, set: &LabelSet) {
+        let Ok(state) = self.state.get_mut() else {
             return;
         };
-        let Some(in_ns) = entries.get_mut(pod.namespace.as_str()) else {
+        let matching: Vec<usize> = state
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.namespace == set.namespace && e.selector.matches(&set.labels))
+            .map(|(i, _)| i)
+            .collect();
+        *state.of_set_mut(id) = matching;
+    }
+
+    fn update(&mut self, set: u32, node: usize, delta: i64) {
+        let Ok(state) = self.state.get_mut() else {
             return;
         };
-        for (selector, e) in in_ns.iter_mut() {
-            if selector.matches(&pod.labels) {
-                Arc::make_mut(&mut e.per_node)[node] += delta;
-                for (_, domains, sums) in &mut e.per_domain {
-                    if let Some(d) = domains.of_node[node] {
-                        Arc::make_mut(sums)[d as usize] += delta;
-                    }
+        let Some(entries) = state.of_set.get(set as usize) else {
+            return;
+        };
+        for &i in entries {
+            let e = &mut state.entries[i];
+            Arc::make_mut(&mut e.per_node)[node] += delta;
+            for (_, domains, sums) in &mut e.per_domain {
+                if let Some(d) = domains.of_node[node] {
+                    Arc::make_mut(sums)[d as usize] += delta;
                 }
             }
         }
@@ -272,6 +371,8 @@ pub struct Cluster {
     /// order a cycle examines them from its start index.
     pub scan_order: Vec<usize>,
     node_index: HashMap<String, usize>,
+    /// The pods grouped by namespace and labels.
+    pub label_sets: LabelSets,
     matches: MatchCache,
     domains: DomainCache,
     masks: AffinityMasks,
@@ -311,6 +412,11 @@ impl Cluster {
 
     /// Adds a pod to the run (not bound); returns its id.
     pub fn add_pod(&mut self, pod: Pod) -> usize {
+        let (set, new) = self.label_sets.intern(&pod);
+        if new {
+            self.matches
+                .add_set(set, &self.label_sets.sets[set as usize]);
+        }
         self.pods.push(pod);
         self.bound.push(None);
         self.pods.len() - 1
@@ -322,20 +428,25 @@ impl Cluster {
             self.unbind(id);
             self.pods.pop();
             self.bound.pop();
+            self.label_sets.of_pod.pop();
         }
     }
 
     pub fn bind(&mut self, id: usize, node: usize) {
         self.infos[node].add_pod(id, &self.pods[id]);
         self.bound[id] = Some(node);
-        self.matches.update(&self.pods[id], node, 1);
+        let set = self.label_sets.of_pod[id];
+        self.label_sets.update(set, node, 1);
+        self.matches.update(set, node, 1);
         self.affinity_groups.update(&self.pods[id], node, 1);
     }
 
     pub fn unbind(&mut self, id: usize) {
         if let Some(node) = self.bound[id].take() {
             self.infos[node].remove_pod(id, &self.pods[id]);
-            self.matches.update(&self.pods[id], node, -1);
+            let set = self.label_sets.of_pod[id];
+            self.label_sets.update(set, node, -1);
+            self.matches.update(set, node, -1);
             self.affinity_groups.update(&self.pods[id], node, -1);
         }
     }
@@ -368,63 +479,72 @@ impl Cluster {
 
     /// Per node, the bound pods in `ns` that `selector` matches.
     pub fn matching_counts(&self, ns: &str, selector: &LabelSelector) -> Arc<Vec<i64>> {
-        if let Ok(entries) = self.matches.entries.lock() {
-            if let Some(e) = entries.get(ns).and_then(|m| m.get(selector)) {
-                return Arc::clone(&e.per_node);
+        let Ok(mut state) = self.matches.state.lock() else {
+            return Arc::new(
+                self.label_sets
+                    .count_per_node(self.nodes.len(), |n, l| n == ns && selector.matches(l)),
+            );
+        };
+        self.entry(&mut state, ns, selector).per_node.clone()
+    }
+
+    /// The cache entry of (`ns`, `selector`), made when missing.
+    fn entry<'s>(
+        &self,
+        state: &'s mut MatchState,
+        ns: &str,
+        selector: &LabelSelector,
+    ) -> &'s mut MatchEntry {
+        if let Some(&i) = state.index.get(ns).and_then(|m| m.get(selector)) {
+            return &mut state.entries[i];
+        }
+        let i = state.entries.len();
+        let mut per_node = vec![0i64; self.nodes.len()];
+        for (id, set) in self.label_sets.sets.iter().enumerate() {
+            if set.namespace == ns && selector.matches(&set.labels) {
+                state.of_set_mut(id as u32).push(i);
+                for (&node, &n) in &set.nodes {
+                    per_node[node] += n;
+                }
             }
         }
-        let counts: Vec<i64> = self
-            .infos
-            .iter()
-            .map(|info| {
-                info.pods
-                    .iter()
-                    .map(|&id| &self.pods[id])
-                    .filter(|p| p.namespace == ns && selector.matches(&p.labels))
-                    .count() as i64
-            })
-            .collect();
-        let counts = Arc::new(counts);
-        if let Ok(mut entries) = self.matches.entries.lock() {
-            entries.entry(ns.to_owned()).or_default().insert(
-                selector.clone(),
-                MatchEntry {
-                    per_node: Arc::clone(&counts),
-                    per_domain: Vec::new(),
-                },
-            );
-        }
-        counts
+        state.entries.push(MatchEntry {
+            namespace: ns.to_owned(),
+            selector: selector.clone(),
+            per_node: Arc::new(per_node),
+            per_domain: Vec::new(),
+        });
+        state
+            .index
+            .entry(ns.to_owned())
+            .or_default()
+            .insert(selector.clone(), i);
+        &mut state.entries[i]
     }
 
     /// Per domain of `key` (indexed as [`Cluster::domains`]): the bound pods
     /// in `ns` that `selector` matches, on all the domain's nodes.
     pub fn domain_counts(&self, ns: &str, selector: &LabelSelector, key: &str) -> Arc<Vec<i64>> {
-        let lookup = |entries: &MatchEntries| {
-            entries
-                .get(ns)
-                .and_then(|m| m.get(selector))
-                .and_then(|e| e.per_domain.iter().find(|(k, _, _)| k == key))
-                .map(|(_, _, sums)| Arc::clone(sums))
+        let sum = |per_node: &[i64], domains: &Domains| {
+            let mut sums = vec![0i64; domains.values.len()];
+            for (node, d) in domains.of_node.iter().enumerate() {
+                if let Some(d) = d {
+                    sums[*d as usize] += per_node[node];
+                }
+            }
+            sums
         };
-        if let Some(sums) = self.matches.entries.lock().ok().and_then(|e| lookup(&e)) {
-            return sums;
+        let Ok(mut state) = self.matches.state.lock() else {
+            return Arc::new(sum(&self.matching_counts(ns, selector), &self.domains(key)));
+        };
+        let e = self.entry(&mut state, ns, selector);
+        if let Some((_, _, sums)) = e.per_domain.iter().find(|(k, _, _)| k == key) {
+            return Arc::clone(sums);
         }
-        let per_node = self.matching_counts(ns, selector);
         let domains = self.domains(key);
-        let mut sums = vec![0i64; domains.values.len()];
-        for (node, d) in domains.of_node.iter().enumerate() {
-            if let Some(d) = d {
-                sums[*d as usize] += per_node[node];
-            }
-        }
-        let sums = Arc::new(sums);
-        if let Ok(mut entries) = self.matches.entries.lock() {
-            if let Some(e) = entries.get_mut(ns).and_then(|m| m.get_mut(selector)) {
-                e.per_domain
-                    .push((key.to_owned(), domains, Arc::clone(&sums)));
-            }
-        }
+        let sums = Arc::new(sum(&e.per_node, &domains));
+        e.per_domain
+            .push((key.to_owned(), domains, Arc::clone(&sums)));
         sums
     }
 

@@ -20,15 +20,14 @@
 //! weights of existing pods' preferred terms that match the pod; a node
 //! scores the sum over its domains, normalized min-max to 0..100.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::schedule::cluster::NodeInfo;
+use crate::schedule::cluster::{Cluster, Domains, NodeInfo};
 use crate::schedule::framework::{
     Cycle, Plugin, PreFilter, PreScore, StateData, Status, state, state_mut,
 };
 use crate::schedule::selector::{LabelSelector, Labels};
-use crate::schedule::types::{AffinityTerm, Node, Pod, WeightedTerm};
+use crate::schedule::types::{AffinityTerm, Pod, WeightedTerm};
 
 pub const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 pub const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
@@ -41,8 +40,73 @@ const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
 
 pub struct InterPodAffinity;
 
-/// Pods per topology key and value.
-type Counts = BTreeMap<String, BTreeMap<String, i64>>;
+/// Pods (or weights) per topology domain of each key, indexed by the
+/// cluster's domain numbering, so a node is looked up without comparing
+/// label strings.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    keys: Vec<KeyCounts>,
+    /// Domains with a non-zero count, over all keys.
+    nonzero: usize,
+}
+
+#[derive(Clone, Debug)]
+struct KeyCounts {
+    key: String,
+    domains: Arc<Domains>,
+    counts: Vec<i64>,
+}
+
+impl Counts {
+    /// Adds `delta` to `node`'s domain of `key` (nothing when the node
+    /// lacks the key).
+    fn add(&mut self, cluster: &Cluster, node: usize, key: &str, delta: i64) {
+        let k = match self.keys.iter().position(|k| k.key == key) {
+            Some(k) => k,
+            None => {
+                let domains = cluster.domains(key);
+                self.keys.push(KeyCounts {
+                    key: key.to_owned(),
+                    counts: vec![0; domains.values.len()],
+                    domains,
+                });
+                self.keys.len() - 1
+            }
+        };
+        let k = &mut self.keys[k];
+        let Some(d) = k.domains.of_node[node] else {
+            return;
+        };
+        let c = &mut k.counts[d as usize];
+        let was = *c != 0;
+        *c += delta;
+        match (was, *c != 0) {
+            (false, true) => self.nonzero += 1,
+            (true, false) => self.nonzero -= 1,
+            _ => {}
+        }
+    }
+
+    /// The count of `node`'s domain of `key`; `None` when the node lacks
+    /// the key.
+    fn get(&self, node: usize, key: &str, cluster: &Cluster) -> Option<i64> {
+        match self.keys.iter().find(|k| k.key == key) {
+            Some(k) => k.domains.of_node[node].map(|d| k.counts[d as usize]),
+            None => cluster.nodes[node].labels.contains_key(key).then_some(0),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nonzero == 0
+    }
+
+    /// The counts of `node`'s domains, one per key the node has.
+    fn at(&self, node: usize) -> impl Iterator<Item = i64> + '_ {
+        self.keys
+            .iter()
+            .filter_map(move |k| k.domains.of_node[node].map(|d| k.counts[d as usize]))
+    }
+}
 
 /// A namespace selector is resolved against the known namespaces, as
 /// upstream does for the incoming pod's terms (`{}` stays "all").
@@ -64,34 +128,6 @@ fn merge_namespaces(cx: &Cycle<'_>, t: &AffinityTerm) -> AffinityTerm {
     t
 }
 
-fn add(m: &mut Counts, node: &Node, key: &str, delta: i64) {
-    let Some(v) = node.labels.get(key) else {
-        return;
-    };
-    let values = match m.get_mut(key) {
-        Some(values) => values,
-        None => m.entry(key.to_owned()).or_default(),
-    };
-    let e = match values.get_mut(v) {
-        Some(e) => e,
-        None => values.entry(v.clone()).or_insert(0),
-    };
-    *e += delta;
-    if *e == 0 {
-        values.remove(v);
-        if values.is_empty() {
-            m.remove(key);
-        }
-    }
-}
-
-fn get(m: &Counts, key: &str, value: &str) -> i64 {
-    m.get(key)
-        .and_then(|values| values.get(value))
-        .copied()
-        .unwrap_or(0)
-}
-
 /// Per node, the bound pods that match all `terms` (matched as the incoming
 /// pod's terms are, without namespace labels). A single term naming one
 /// namespace is the cluster's cached count for its selector.
@@ -105,15 +141,10 @@ fn matching_per_node(cx: &Cycle<'_>, terms: &[AffinityTerm]) -> Arc<Vec<i64>> {
     }
     Arc::new(
         cx.cluster
-            .infos
-            .iter()
-            .map(|info| {
-                info.pods
-                    .iter()
-                    .filter(|&&id| matches_all(terms, &cx.cluster.pods[id], None))
-                    .count() as i64
-            })
-            .collect(),
+            .label_sets
+            .count_per_node(cx.cluster.nodes.len(), |ns, labels| {
+                !terms.is_empty() && terms.iter().all(|t| t.matches(ns, labels, None))
+            }),
     )
 }
 
@@ -136,20 +167,23 @@ struct FilterState {
 
 impl FilterState {
     /// `updateWithPod`: `other` is added to (or removed from) `node`.
-    fn update(&mut self, cx: &Cycle<'_>, other: &Pod, node: &Node, delta: i64) {
+    fn update(&mut self, cx: &Cycle<'_>, other: &Pod, node: usize, delta: i64) {
+        let cluster = cx.cluster;
         for t in &other.pod_anti_affinity.required {
             if t.matches(&cx.pod.namespace, &cx.pod.labels, Some(&self.ns_labels)) {
-                add(&mut self.existing_anti, node, &t.topology_key, delta);
+                self.existing_anti
+                    .add(cluster, node, &t.topology_key, delta);
             }
         }
         if matches_all(&self.affinity, other, None) {
             for t in &self.affinity {
-                add(&mut self.affinity_counts, node, &t.topology_key, delta);
+                self.affinity_counts
+                    .add(cluster, node, &t.topology_key, delta);
             }
         }
         for t in &self.anti {
             if t.matches(&other.namespace, &other.labels, None) {
-                add(&mut self.anti_counts, node, &t.topology_key, delta);
+                self.anti_counts.add(cluster, node, &t.topology_key, delta);
             }
         }
     }
@@ -180,9 +214,9 @@ impl Plugin for InterPodAffinity {
                 .map(|t| merge_namespaces(cx, t))
                 .collect(),
             ns_labels: cx.cluster.namespace_labels(&pod.namespace),
-            existing_anti: Counts::new(),
-            affinity_counts: Counts::new(),
-            anti_counts: Counts::new(),
+            existing_anti: Counts::default(),
+            affinity_counts: Counts::default(),
+            anti_counts: Counts::default(),
         };
         let incoming = !s.affinity.is_empty() || !s.anti.is_empty();
         // Existing pods' required anti-affinity, a group of pods with the
@@ -191,31 +225,28 @@ impl Plugin for InterPodAffinity {
             for t in &g.anti_affinity.required {
                 if t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels)) {
                     for (&node, &count) in &g.nodes {
-                        add(
-                            &mut s.existing_anti,
-                            &cx.cluster.nodes[node],
-                            &t.topology_key,
-                            count,
-                        );
+                        s.existing_anti
+                            .add(cx.cluster, node, &t.topology_key, count);
                     }
                 }
             }
         }
         if !s.affinity.is_empty() {
             let counts = matching_per_node(cx, &s.affinity);
-            for (node, &count) in cx.cluster.nodes.iter().zip(counts.iter()) {
+            for (node, &count) in counts.iter().enumerate() {
                 if count > 0 {
                     for t in &s.affinity {
-                        add(&mut s.affinity_counts, node, &t.topology_key, count);
+                        s.affinity_counts
+                            .add(cx.cluster, node, &t.topology_key, count);
                     }
                 }
             }
         }
         for t in &s.anti {
             let counts = matching_per_node(cx, std::slice::from_ref(t));
-            for (node, &count) in cx.cluster.nodes.iter().zip(counts.iter()) {
+            for (node, &count) in counts.iter().enumerate() {
                 if count > 0 {
-                    add(&mut s.anti_counts, node, &t.topology_key, count);
+                    s.anti_counts.add(cx.cluster, node, &t.topology_key, count);
                 }
             }
         }
@@ -229,14 +260,14 @@ impl Plugin for InterPodAffinity {
         let Some(s) = state::<FilterState>(st) else {
             return Status::success();
         };
-        let node = cx.node(info);
+        let node = info.node;
         // 1. Required affinity.
         let mut pods_exist = true;
         for t in &s.affinity {
-            let Some(v) = node.labels.get(&t.topology_key) else {
+            let Some(count) = s.affinity_counts.get(node, &t.topology_key, cx.cluster) else {
                 return Status::unresolvable(ERR_REASON_AFFINITY);
             };
-            if get(&s.affinity_counts, &t.topology_key, v) <= 0 {
+            if count <= 0 {
                 pods_exist = false;
             }
         }
@@ -250,22 +281,17 @@ impl Plugin for InterPodAffinity {
         // 2. Required anti-affinity.
         if !s.anti_counts.is_empty() {
             for t in &s.anti {
-                if let Some(v) = node.labels.get(&t.topology_key) {
-                    if get(&s.anti_counts, &t.topology_key, v) > 0 {
-                        return Status::unschedulable(ERR_REASON_ANTI_AFFINITY);
-                    }
+                if s.anti_counts
+                    .get(node, &t.topology_key, cx.cluster)
+                    .is_some_and(|n| n > 0)
+                {
+                    return Status::unschedulable(ERR_REASON_ANTI_AFFINITY);
                 }
             }
         }
         // 3. Existing pods' anti-affinity (symmetry).
-        // The few topology keys of the terms, each looked up on the node,
-        // rather than every node label looked up in the terms.
-        for (k, values) in &s.existing_anti {
-            if let Some(v) = node.labels.get(k) {
-                if values.get(v).is_some_and(|&n| n > 0) {
-                    return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
-                }
-            }
+        if s.existing_anti.at(node).any(|n| n > 0) {
+            return Status::unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
         }
         Status::success()
     }
@@ -279,7 +305,7 @@ impl Plugin for InterPodAffinity {
         delta: i64,
     ) {
         if let Some(s) = state_mut::<FilterState>(st) {
-            s.update(cx, other, cx.node(info), delta);
+            s.update(cx, other, info.node, delta);
         }
     }
 
@@ -304,26 +330,12 @@ impl Plugin for InterPodAffinity {
         let preferred = merge(&pod.pod_affinity.preferred);
         let preferred_anti = merge(&pod.pod_anti_affinity.preferred);
         let ns_labels = cx.cluster.namespace_labels(&pod.namespace);
-        let mut scores: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        let mut scores = Counts::default();
         let mut touched = false;
         // `count` pods on `node` match the term.
         let mut process = |t: &AffinityTerm, weight: i64, node: usize, count: i64| {
-            let node = &cx.cluster.nodes[node];
-            if node.labels.is_empty() {
-                return;
-            }
-            if let Some(v) = node.labels.get(&t.topology_key) {
-                // Keys are copied only for a new pair: this runs per node.
-                let values = match scores.get_mut(&t.topology_key) {
-                    Some(values) => values,
-                    None => scores.entry(t.topology_key.clone()).or_default(),
-                };
-                match values.get_mut(v) {
-                    Some(e) => *e += weight * count,
-                    None => {
-                        values.insert(v.clone(), weight * count);
-                    }
-                }
+            if cx.cluster.nodes[node].labels.contains_key(&t.topology_key) {
+                scores.add(cx.cluster, node, &t.topology_key, weight * count);
                 touched = true;
             }
         };
@@ -372,14 +384,11 @@ impl Plugin for InterPodAffinity {
         PreScore::Run(Some(Box::new(scores)))
     }
 
-    fn score(&self, cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
-        let Some(s) = state::<BTreeMap<String, BTreeMap<String, i64>>>(st) else {
+    fn score(&self, _cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
+        let Some(s) = state::<Counts>(st) else {
             return 0;
         };
-        let node = cx.node(info);
-        s.iter()
-            .filter_map(|(k, values)| node.labels.get(k).and_then(|v| values.get(v)))
-            .sum()
+        s.at(info.node).sum()
     }
 
     fn normalize(
@@ -389,10 +398,7 @@ impl Plugin for InterPodAffinity {
         _feasible: &[&NodeInfo],
         scores: &mut [i64],
     ) {
-        let Some(s) = state::<BTreeMap<String, BTreeMap<String, i64>>>(st) else {
-            return;
-        };
-        if s.is_empty() {
+        if state::<Counts>(st).is_none() {
             return;
         }
         let min = scores.iter().copied().min().unwrap_or(0);
@@ -412,6 +418,7 @@ impl Plugin for InterPodAffinity {
 mod tests {
     use super::*;
     use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster, filter_all, scores};
+    use crate::schedule::types::Node;
 
     /// A pod with labels and required (anti-)affinity terms in YAML flow style.
     fn pod(labels: &[(&str, &str)], affinity: &str, anti: &str) -> Pod {
