@@ -370,6 +370,8 @@ pub struct Cluster {
     /// The order kube-scheduler's node tree lists the nodes in, which is the
     /// order a cycle examines them from its start index.
     pub scan_order: Vec<usize>,
+    /// Each node's position in `scan_order`.
+    pub scan_position: Vec<usize>,
     node_index: HashMap<String, usize>,
     /// The pods grouped by namespace and labels.
     pub label_sets: LabelSets,
@@ -396,10 +398,15 @@ impl Cluster {
             }
         }
         let scan_order = node_tree_order(&nodes);
+        let mut scan_position = vec![0; nodes.len()];
+        for (pos, &node) in scan_order.iter().enumerate() {
+            scan_position[node] = pos;
+        }
         Cluster {
             nodes,
             infos,
             scan_order,
+            scan_position,
             node_index,
             image_nodes,
             ..Cluster::default()

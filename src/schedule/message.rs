@@ -48,14 +48,14 @@ pub fn histogram(num_nodes: usize, diagnosis: &Diagnosis) -> Vec<String> {
     let mut explicit = 0;
     for (_, status) in diagnosis.statuses.iter().flatten() {
         explicit += 1;
-        for r in &status.reasons {
-            *counts.entry(r.as_str()).or_default() += 1;
+        for r in status.reasons() {
+            *counts.entry(r).or_default() += 1;
         }
     }
     if explicit < num_nodes {
         if let Some(absent) = &diagnosis.absent {
-            for r in &absent.reasons {
-                *counts.entry(r.as_str()).or_default() += num_nodes - explicit;
+            for r in absent.reasons() {
+                *counts.entry(r).or_default() += num_nodes - explicit;
             }
         }
     }
@@ -146,10 +146,10 @@ mod tests {
     /// has two reasons" — both reasons count.
     #[test]
     fn a_node_with_two_reasons_counts_in_both() {
-        let d = diagnosis(vec![Some(super::super::framework::Status {
-            code: super::super::framework::Code::Unschedulable,
-            reasons: vec!["Insufficient cpu".into(), "Insufficient memory".into()],
-        })]);
+        let d = diagnosis(vec![Some(super::super::framework::Status::with_reasons(
+            super::super::framework::Code::Unschedulable,
+            vec!["Insufficient cpu".into(), "Insufficient memory".into()],
+        ))]);
         assert_eq!(
             fit_error(1, &d, None),
             "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."

@@ -370,7 +370,7 @@ fn explain_text(r: &ScheduleResult, id: usize, e: &Explain) -> String {
                 let _ = writeln!(
                     out,
                     "  {name:<width$}  {plugin} ({code}): {}",
-                    status.reasons.join(", ")
+                    status.reasons().join(", ")
                 );
                 if let Some(d) = rejection_detail(r, id, ne.node, plugin) {
                     let _ = writeln!(out, "  {:<width$}    {d}", "");
@@ -462,11 +462,11 @@ fn explain_json(r: &ScheduleResult, id: usize, e: &Explain) -> J {
                         Code::UnschedulableAndUnresolvable => "UnschedulableAndUnresolvable",
                         _ => "Unschedulable",
                     },
-                    "reasons": status.reasons,
+                    "reasons": status.reasons(),
                 }),
                 FilterVerdict::NotCandidate(status) => json!({
                     "status": "not-candidate",
-                    "reasons": status.reasons,
+                    "reasons": status.reasons(),
                 }),
                 FilterVerdict::NotExamined => json!({"status": "not-examined"}),
             };

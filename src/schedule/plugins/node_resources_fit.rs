@@ -127,10 +127,7 @@ impl Plugin for NodeResourcesFit {
         } else {
             Code::Unschedulable
         };
-        Status {
-            code,
-            reasons: insufficient.into_iter().map(|i| i.reason).collect(),
-        }
+        Status::with_reasons(code, insufficient.into_iter().map(|i| i.reason).collect())
     }
 
     fn weight(&self) -> i64 {
@@ -194,10 +191,10 @@ mod tests {
     }
 
     fn insufficient(names: &[&str]) -> Status {
-        Status {
-            code: Code::Unschedulable,
-            reasons: names.iter().map(|n| format!("Insufficient {n}")).collect(),
-        }
+        Status::with_reasons(
+            Code::Unschedulable,
+            names.iter().map(|n| format!("Insufficient {n}")).collect(),
+        )
     }
 
     fn check(pod: &Pod, existing: &Pod, want: Status) {

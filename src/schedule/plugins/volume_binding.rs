@@ -539,10 +539,10 @@ impl Plugin for VolumeBinding {
         if reasons.is_empty() {
             Status::success()
         } else {
-            Status {
-                code: crate::schedule::framework::Code::UnschedulableAndUnresolvable,
+            Status::with_reasons(
+                crate::schedule::framework::Code::UnschedulableAndUnresolvable,
                 reasons,
-            }
+            )
         }
     }
 }
