@@ -372,6 +372,9 @@ pub struct Cluster {
     pub scan_order: Vec<usize>,
     /// Each node's position in `scan_order`.
     pub scan_position: Vec<usize>,
+    /// Each node's [`NodeInfo::generation`], kept apart so that a cycle
+    /// checks its cached results against a small array.
+    pub generations: Vec<u64>,
     node_index: HashMap<String, usize>,
     /// The pods grouped by namespace and labels.
     pub label_sets: LabelSets,
@@ -406,6 +409,7 @@ impl Cluster {
             nodes,
             infos,
             scan_order,
+            generations: vec![0; scan_position.len()],
             scan_position,
             node_index,
             image_nodes,
@@ -441,6 +445,7 @@ impl Cluster {
 
     pub fn bind(&mut self, id: usize, node: usize) {
         self.infos[node].add_pod(id, &self.pods[id]);
+        self.generations[node] = self.infos[node].generation;
         self.bound[id] = Some(node);
         let set = self.label_sets.of_pod[id];
         self.label_sets.update(set, node, 1);
@@ -451,6 +456,7 @@ impl Cluster {
     pub fn unbind(&mut self, id: usize) {
         if let Some(node) = self.bound[id].take() {
             self.infos[node].remove_pod(id, &self.pods[id]);
+            self.generations[node] = self.infos[node].generation;
             let set = self.label_sets.of_pod[id];
             self.label_sets.update(set, node, -1);
             self.matches.update(set, node, -1);

@@ -483,12 +483,15 @@ pub struct CycleCache {
     /// Changes with the spec, which makes every entry stale.
     epoch: u64,
     filter_stamp: Vec<(u64, u64)>,
+    /// Whether the node passed, apart from the verdicts: the scan reads it
+    /// for every node it examines.
+    filter_pass: Vec<bool>,
     filter: Vec<Option<(&'static str, Status)>>,
     /// The node-local score plugins that ran, by index in the profile.
     score_plugins: Vec<usize>,
     score_stamp: Vec<(u64, u64)>,
-    /// Per node: the raw score of each of `score_plugins`.
-    scores: Vec<Vec<i64>>,
+    /// The raw score of each of `score_plugins`, node after node.
+    scores: Vec<i64>,
 }
 
 impl CycleCache {
@@ -502,9 +505,9 @@ impl CycleCache {
         self.epoch += 1;
         if self.filter_stamp.len() != nodes {
             self.filter_stamp = vec![STALE; nodes];
+            self.filter_pass = vec![false; nodes];
             self.filter = vec![None; nodes];
             self.score_stamp = vec![STALE; nodes];
-            self.scores = vec![Vec::new(); nodes];
         }
         self.score_plugins.clear();
         self.score_stamp.fill(STALE);
@@ -688,6 +691,7 @@ impl Framework {
         cache: Option<&mut CycleCache>,
     ) -> Vec<Fit> {
         let infos = &cx.cluster.infos;
+        let generations = &cx.cluster.generations;
         let Some(cache) = cache else {
             return par_map(nodes, |&i| {
                 match self.filter_node(cx, pre, &pre.states, &infos[i]) {
@@ -701,19 +705,20 @@ impl Framework {
         let stale: Vec<usize> = nodes
             .iter()
             .copied()
-            .filter(|&i| cache.filter_stamp[i] != (epoch, infos[i].generation))
+            .filter(|&i| cache.filter_stamp[i] != (epoch, generations[i]))
             .collect();
         let fresh = par_map(&stale, |&i| {
             self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
         });
         for (i, v) in stale.into_iter().zip(fresh) {
+            cache.filter_pass[i] = v.is_none();
             cache.filter[i] = v;
-            cache.filter_stamp[i] = (epoch, infos[i].generation);
+            cache.filter_stamp[i] = (epoch, generations[i]);
         }
         let passing: Vec<usize> = nodes
             .iter()
             .copied()
-            .filter(|&i| cache.filter[i].is_none())
+            .filter(|&i| cache.filter_pass[i])
             .collect();
         let rest = local..self.plugins.len();
         let any_rest = rest
@@ -1033,8 +1038,9 @@ impl Framework {
                 if c.score_plugins != local {
                     c.score_plugins.clone_from(&local);
                     c.score_stamp.fill(STALE);
+                    c.scores = vec![0; local.len() * cx.cluster.nodes.len()];
                 }
-                let stamp = |i: usize| (c.epoch, cx.cluster.infos[i].generation);
+                let stamp = |i: usize| (c.epoch, cx.cluster.generations[i]);
                 let stale: Vec<usize> = feasible
                     .iter()
                     .copied()
@@ -1055,8 +1061,9 @@ impl Framework {
                 } else {
                     stale.iter().map(run).collect()
                 };
+                let width = local.len();
                 for (i, v) in stale.into_iter().zip(fresh) {
-                    c.scores[i] = v;
+                    c.scores[i * width..(i + 1) * width].copy_from_slice(&v);
                     c.score_stamp[i] = stamp(i);
                 }
                 Some(c)
@@ -1075,7 +1082,8 @@ impl Framework {
             let cached_at =
                 cached.and_then(|c| local.iter().position(|&k| k == pi).map(|j| (c, j)));
             let raw: Vec<i64> = if let Some((c, j)) = cached_at {
-                feasible.iter().map(|&i| c.scores[i][j]).collect()
+                let width = c.score_plugins.len();
+                feasible.iter().map(|&i| c.scores[i * width + j]).collect()
             } else if infos.len() >= 64 {
                 infos
                     .par_iter()
