@@ -164,6 +164,17 @@ struct MatchEntry {
     per_node: Arc<Vec<i64>>,
     /// Per topology key: its domains and the sums per domain.
     per_domain: Vec<(String, Arc<Domains>, Arc<Vec<i64>>)>,
+    /// Per topology key and node affinity mask: the sums per domain over
+    /// the admitted nodes, `None` for a domain with no admitted node.
+    admitted: Vec<AdmittedSums>,
+}
+
+#[derive(Clone, Debug)]
+struct AdmittedSums {
+    key: String,
+    mask: Arc<Vec<bool>>,
+    domains: Arc<Domains>,
+    sums: Arc<Vec<Option<i64>>>,
 }
 
 impl Clone for MatchCache {
@@ -214,6 +225,13 @@ impl MatchCache {
             for (_, domains, sums) in &mut e.per_domain {
                 if let Some(d) = domains.of_node[node] {
                     Arc::make_mut(sums)[d as usize] += delta;
+                }
+            }
+            for a in &mut e.admitted {
+                if let (true, Some(d)) = (a.mask[node], a.domains.of_node[node]) {
+                    if let Some(sum) = &mut Arc::make_mut(&mut a.sums)[d as usize] {
+                        *sum += delta;
+                    }
                 }
             }
         }
@@ -526,6 +544,7 @@ impl Cluster {
             selector: selector.clone(),
             per_node: Arc::new(per_node),
             per_domain: Vec::new(),
+            admitted: Vec::new(),
         });
         state
             .index
@@ -558,6 +577,47 @@ impl Cluster {
         let sums = Arc::new(sum(&e.per_node, &domains));
         e.per_domain
             .push((key.to_owned(), domains, Arc::clone(&sums)));
+        sums
+    }
+
+    /// Per domain of `key`: the bound pods in `ns` that `selector` matches on
+    /// the domain's nodes that `mask` admits, `None` for a domain without
+    /// an admitted node.
+    pub fn admitted_domain_counts(
+        &self,
+        ns: &str,
+        selector: &LabelSelector,
+        key: &str,
+        mask: &Arc<Vec<bool>>,
+    ) -> Arc<Vec<Option<i64>>> {
+        let sum = |per_node: &[i64], domains: &Domains| {
+            let mut sums: Vec<Option<i64>> = vec![None; domains.values.len()];
+            for (node, d) in domains.of_node.iter().enumerate() {
+                if let (true, Some(d)) = (mask[node], d) {
+                    *sums[*d as usize].get_or_insert(0) += per_node[node];
+                }
+            }
+            sums
+        };
+        let Ok(mut state) = self.matches.state.lock() else {
+            return Arc::new(sum(&self.matching_counts(ns, selector), &self.domains(key)));
+        };
+        let e = self.entry(&mut state, ns, selector);
+        if let Some(a) = e
+            .admitted
+            .iter()
+            .find(|a| a.key == key && (Arc::ptr_eq(&a.mask, mask) || a.mask == *mask))
+        {
+            return Arc::clone(&a.sums);
+        }
+        let domains = self.domains(key);
+        let sums = Arc::new(sum(&e.per_node, &domains));
+        e.admitted.push(AdmittedSums {
+            key: key.to_owned(),
+            mask: Arc::clone(mask),
+            domains,
+            sums: Arc::clone(&sums),
+        });
         sums
     }
 
@@ -596,5 +656,81 @@ impl Cluster {
 
     pub fn node_of(&self, info: &NodeInfo) -> &Node {
         &self.nodes[info.node]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::plugins::testing::{NodeBuilder, PodBuilder, cluster};
+    use crate::schedule::selector::{Op, Requirement};
+
+    fn web() -> Pod {
+        PodBuilder::new("web").label("app", "web").build()
+    }
+
+    /// The counts kept per selector, per domain and per admitted domain
+    /// follow every bind and unbind, and equal a count from scratch.
+    #[test]
+    fn cached_counts_follow_binds() {
+        let node = |name: &str, zone: &str, pool: &str| {
+            NodeBuilder::new(name)
+                .label("zone", zone)
+                .label("pool", pool)
+                .build()
+        };
+        let mut c = cluster(
+            vec![
+                node("n1", "a", "x"),
+                node("n2", "a", "y"),
+                node("n3", "b", "x"),
+            ],
+            vec![(web(), "n1"), (web(), "n2")],
+        );
+        let selector = LabelSelector::All(vec![Requirement::new("app", Op::In, &["web"])]);
+        let mask = Arc::new(vec![true, false, true]);
+        assert_eq!(*c.matching_counts("default", &selector), [1, 1, 0]);
+        assert_eq!(*c.domain_counts("default", &selector, "zone"), [2, 0]);
+        assert_eq!(
+            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            [Some(1), Some(0)]
+        );
+        let a = c.add_pod(web());
+        c.bind(a, 2);
+        let b = c.add_pod(web());
+        c.bind(b, 1);
+        // A pod of another namespace or with other labels counts nowhere.
+        let other = c.add_pod(
+            PodBuilder::new("web")
+                .namespace("ns")
+                .label("app", "web")
+                .build(),
+        );
+        c.bind(other, 0);
+        let db = c.add_pod(PodBuilder::new("db").label("app", "db").build());
+        c.bind(db, 0);
+        assert_eq!(*c.matching_counts("default", &selector), [1, 2, 1]);
+        assert_eq!(*c.domain_counts("default", &selector, "zone"), [3, 1]);
+        assert_eq!(
+            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            [Some(1), Some(1)]
+        );
+        c.unbind(a);
+        assert_eq!(*c.domain_counts("default", &selector, "zone"), [3, 0]);
+        assert_eq!(
+            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            [Some(1), Some(0)]
+        );
+        // A zone whose nodes the mask all refuses has no count at all.
+        let only_b = Arc::new(vec![false, false, true]);
+        assert_eq!(
+            *c.admitted_domain_counts("default", &selector, "zone", &only_b),
+            [None, Some(0)]
+        );
+        assert_eq!(
+            c.label_sets
+                .count_per_node(3, |ns, l| ns == "default" && selector.matches(l)),
+            [1, 2, 0]
+        );
     }
 }

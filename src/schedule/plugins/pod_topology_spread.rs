@@ -133,6 +133,8 @@ pub struct FilterState {
     counts: Vec<Vec<Option<i64>>>,
     /// Per constraint: the smallest count and the number of domains.
     mins: Vec<(i64, usize)>,
+    /// Per constraint: 1 when the incoming pod matches its own selector.
+    own: Vec<i64>,
 }
 
 impl FilterState {
@@ -203,16 +205,28 @@ impl Plugin for PodTopologySpread {
         // With every node eligible, each domain counts what the cluster
         // keeps per domain; otherwise the eligible nodes are visited.
         let all_keys = domains.iter().all(|d| d.complete);
+        // Only the pod's node affinity narrowing the nodes (taints ignored):
+        // the cluster keeps those sums too, per affinity.
+        let admitted_only = |c: &Constraint| all_keys && c.honor_affinity && !c.honor_taints;
         let fast: Vec<bool> = cs
             .iter()
-            .map(|c| all_keys && includes_every_node(c, cx.pod))
+            .map(|c| (all_keys && includes_every_node(c, cx.pod)) || admitted_only(c))
             .collect();
         for (i, c) in cs.iter().enumerate() {
-            if fast[i] {
+            if !fast[i] {
+                continue;
+            }
+            if includes_every_node(c, cx.pod) {
                 let sums = cx
                     .cluster
                     .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
                 counts[i] = sums.iter().map(|&n| Some(n)).collect();
+            } else {
+                let admitted = cx.cluster.node_affinity_mask(cx.pod);
+                counts[i] = cx
+                    .cluster
+                    .admitted_domain_counts(&cx.pod.namespace, &c.selector, &c.key, &admitted)
+                    .to_vec();
             }
         }
         if fast.iter().any(|f| !f) {
@@ -236,17 +250,22 @@ impl Plugin for PodTopologySpread {
                 }
             }
         }
+        let own = cs
+            .iter()
+            .map(|c| i64::from(c.selector.matches(&cx.pod.labels)))
+            .collect();
         let mut s = FilterState {
             constraints: cs,
             domains,
             counts,
             mins: Vec::new(),
+            own,
         };
         s.refresh();
         PreFilter::state(s)
     }
 
-    fn filter(&self, cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> Status {
+    fn filter(&self, _cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> Status {
         let Some(s) = state::<FilterState>(st) else {
             return Status::success();
         };
@@ -254,9 +273,8 @@ impl Plugin for PodTopologySpread {
             let Some(d) = s.domains[i].of_node[info.node] else {
                 return Status::unresolvable(ERR_REASON_LABEL);
             };
-            let own = i64::from(c.selector.matches(&cx.pod.labels));
             let count = s.counts[i][d as usize].unwrap_or(0);
-            if count + own - s.min_match(i) > c.max_skew {
+            if count + s.own[i] - s.min_match(i) > c.max_skew {
                 return Status::unschedulable(ERR_REASON_CONSTRAINTS);
             }
         }
@@ -343,17 +361,35 @@ impl Plugin for PodTopologySpread {
         let fast: Vec<bool> = cs
             .iter()
             .map(|c| {
-                c.key != HOSTNAME && (!require_all || all_keys) && includes_every_node(c, cx.pod)
+                c.key != HOSTNAME
+                    && (!require_all || all_keys)
+                    && (includes_every_node(c, cx.pod) || (c.honor_affinity && !c.honor_taints))
             })
             .collect();
         for (i, c) in cs.iter().enumerate() {
-            if fast[i] {
+            if !fast[i] {
+                continue;
+            }
+            if includes_every_node(c, cx.pod) {
                 let sums = cx
                     .cluster
                     .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
                 for (d, e) in counts[i].iter_mut().enumerate() {
                     if e.is_some() {
                         *e = Some(sums[d]);
+                    }
+                }
+            } else {
+                let admitted = cx.cluster.node_affinity_mask(cx.pod);
+                let sums = cx.cluster.admitted_domain_counts(
+                    &cx.pod.namespace,
+                    &c.selector,
+                    &c.key,
+                    &admitted,
+                );
+                for (d, e) in counts[i].iter_mut().enumerate() {
+                    if e.is_some() {
+                        *e = Some(sums[d].unwrap_or(0));
                     }
                 }
             }
