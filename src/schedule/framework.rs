@@ -766,8 +766,13 @@ impl Framework {
             // Enough nodes for `need` feasible ones at the rate seen so far.
             let guess = need * (out.examined + 1) / (out.feasible.len() + 1);
             let k = guess.max(need).max(64).min(len - out.examined);
+            // Positions from `start`, wrapping around, without a division
+            // per node.
             let chunk: Vec<usize> = (out.examined..out.examined + k)
-                .map(|j| candidates[(start + j) % len])
+                .map(|j| {
+                    let at = start + j;
+                    candidates[if at >= len { at - len } else { at }]
+                })
                 .collect();
             let fits = self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut());
             for (node, fit) in chunk.into_iter().zip(fits) {
