@@ -162,17 +162,16 @@ struct MatchEntry {
     namespace: String,
     selector: LabelSelector,
     per_node: Arc<Vec<i64>>,
-    /// Per topology key: its domains and the sums per domain.
-    per_domain: Vec<(String, Arc<Domains>, Arc<Vec<i64>>)>,
-    /// Per topology key and node affinity mask: the sums per domain over
-    /// the admitted nodes, `None` for a domain with no admitted node.
-    admitted: Vec<AdmittedSums>,
+    /// Per topology key and node affinity mask: the sums per domain.
+    per_domain: Vec<DomainSums>,
 }
 
+/// Sums per domain of `key` over the nodes `mask` admits (every node
+/// without one), `None` for a domain with no admitted node.
 #[derive(Clone, Debug)]
-struct AdmittedSums {
+struct DomainSums {
     key: String,
-    mask: Arc<Vec<bool>>,
+    mask: Option<Arc<Vec<bool>>>,
     domains: Arc<Domains>,
     sums: Arc<Vec<Option<i64>>>,
 }
@@ -222,13 +221,9 @@ impl MatchCache {
         for &i in entries {
             let e = &mut state.entries[i];
             Arc::make_mut(&mut e.per_node)[node] += delta;
-            for (_, domains, sums) in &mut e.per_domain {
-                if let Some(d) = domains.of_node[node] {
-                    Arc::make_mut(sums)[d as usize] += delta;
-                }
-            }
-            for a in &mut e.admitted {
-                if let (true, Some(d)) = (a.mask[node], a.domains.of_node[node]) {
+            for a in &mut e.per_domain {
+                let admitted = a.mask.as_ref().is_none_or(|m| m[node]);
+                if let (true, Some(d)) = (admitted, a.domains.of_node[node]) {
                     if let Some(sum) = &mut Arc::make_mut(&mut a.sums)[d as usize] {
                         *sum += delta;
                     }
@@ -544,7 +539,6 @@ impl Cluster {
             selector: selector.clone(),
             per_node: Arc::new(per_node),
             per_domain: Vec::new(),
-            admitted: Vec::new(),
         });
         state
             .index
@@ -555,45 +549,20 @@ impl Cluster {
     }
 
     /// Per domain of `key` (indexed as [`Cluster::domains`]): the bound pods
-    /// in `ns` that `selector` matches, on all the domain's nodes.
-    pub fn domain_counts(&self, ns: &str, selector: &LabelSelector, key: &str) -> Arc<Vec<i64>> {
-        let sum = |per_node: &[i64], domains: &Domains| {
-            let mut sums = vec![0i64; domains.values.len()];
-            for (node, d) in domains.of_node.iter().enumerate() {
-                if let Some(d) = d {
-                    sums[*d as usize] += per_node[node];
-                }
-            }
-            sums
-        };
-        let Ok(mut state) = self.matches.state.lock() else {
-            return Arc::new(sum(&self.matching_counts(ns, selector), &self.domains(key)));
-        };
-        let e = self.entry(&mut state, ns, selector);
-        if let Some((_, _, sums)) = e.per_domain.iter().find(|(k, _, _)| k == key) {
-            return Arc::clone(sums);
-        }
-        let domains = self.domains(key);
-        let sums = Arc::new(sum(&e.per_node, &domains));
-        e.per_domain
-            .push((key.to_owned(), domains, Arc::clone(&sums)));
-        sums
-    }
-
-    /// Per domain of `key`: the bound pods in `ns` that `selector` matches on
-    /// the domain's nodes that `mask` admits, `None` for a domain without
-    /// an admitted node.
-    pub fn admitted_domain_counts(
+    /// in `ns` that `selector` matches on the domain's nodes that `mask`
+    /// admits (all of them without a mask), `None` for a domain without an
+    /// admitted node.
+    pub fn domain_counts(
         &self,
         ns: &str,
         selector: &LabelSelector,
         key: &str,
-        mask: &Arc<Vec<bool>>,
+        mask: Option<&Arc<Vec<bool>>>,
     ) -> Arc<Vec<Option<i64>>> {
         let sum = |per_node: &[i64], domains: &Domains| {
             let mut sums: Vec<Option<i64>> = vec![None; domains.values.len()];
             for (node, d) in domains.of_node.iter().enumerate() {
-                if let (true, Some(d)) = (mask[node], d) {
+                if let (true, Some(d)) = (mask.is_none_or(|m| m[node]), d) {
                     *sums[*d as usize].get_or_insert(0) += per_node[node];
                 }
             }
@@ -603,18 +572,23 @@ impl Cluster {
             return Arc::new(sum(&self.matching_counts(ns, selector), &self.domains(key)));
         };
         let e = self.entry(&mut state, ns, selector);
+        let same_mask = |a: Option<&Arc<Vec<bool>>>| match (a, mask) {
+            (None, None) => true,
+            (Some(a), Some(m)) => Arc::ptr_eq(a, m) || a == m,
+            _ => false,
+        };
         if let Some(a) = e
-            .admitted
+            .per_domain
             .iter()
-            .find(|a| a.key == key && (Arc::ptr_eq(&a.mask, mask) || a.mask == *mask))
+            .find(|a| a.key == key && same_mask(a.mask.as_ref()))
         {
             return Arc::clone(&a.sums);
         }
         let domains = self.domains(key);
         let sums = Arc::new(sum(&e.per_node, &domains));
-        e.admitted.push(AdmittedSums {
+        e.per_domain.push(DomainSums {
             key: key.to_owned(),
-            mask: Arc::clone(mask),
+            mask: mask.cloned(),
             domains,
             sums: Arc::clone(&sums),
         });
@@ -690,9 +664,12 @@ mod tests {
         let selector = LabelSelector::All(vec![Requirement::new("app", Op::In, &["web"])]);
         let mask = Arc::new(vec![true, false, true]);
         assert_eq!(*c.matching_counts("default", &selector), [1, 1, 0]);
-        assert_eq!(*c.domain_counts("default", &selector, "zone"), [2, 0]);
         assert_eq!(
-            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            *c.domain_counts("default", &selector, "zone", None),
+            [Some(2), Some(0)]
+        );
+        assert_eq!(
+            *c.domain_counts("default", &selector, "zone", Some(&mask)),
             [Some(1), Some(0)]
         );
         let a = c.add_pod(web());
@@ -710,21 +687,27 @@ mod tests {
         let db = c.add_pod(PodBuilder::new("db").label("app", "db").build());
         c.bind(db, 0);
         assert_eq!(*c.matching_counts("default", &selector), [1, 2, 1]);
-        assert_eq!(*c.domain_counts("default", &selector, "zone"), [3, 1]);
         assert_eq!(
-            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            *c.domain_counts("default", &selector, "zone", None),
+            [Some(3), Some(1)]
+        );
+        assert_eq!(
+            *c.domain_counts("default", &selector, "zone", Some(&mask)),
             [Some(1), Some(1)]
         );
         c.unbind(a);
-        assert_eq!(*c.domain_counts("default", &selector, "zone"), [3, 0]);
         assert_eq!(
-            *c.admitted_domain_counts("default", &selector, "zone", &mask),
+            *c.domain_counts("default", &selector, "zone", None),
+            [Some(3), Some(0)]
+        );
+        assert_eq!(
+            *c.domain_counts("default", &selector, "zone", Some(&mask)),
             [Some(1), Some(0)]
         );
         // A zone whose nodes the mask all refuses has no count at all.
         let only_b = Arc::new(vec![false, false, true]);
         assert_eq!(
-            *c.admitted_domain_counts("default", &selector, "zone", &only_b),
+            *c.domain_counts("default", &selector, "zone", Some(&only_b)),
             [None, Some(0)]
         );
         assert_eq!(

@@ -113,6 +113,20 @@ fn includes_every_node(c: &Constraint, pod: &Pod) -> bool {
         && !c.honor_taints
 }
 
+/// The cluster's running sums per domain of `c.key` over the nodes
+/// [`included`] admits for the pod, without visiting them; `None` when
+/// taints are honoured, which the cluster does not keep sums for.
+fn kept_sums(cx: &Cycle<'_>, c: &Constraint) -> Option<Arc<Vec<Option<i64>>>> {
+    if c.honor_taints {
+        return None;
+    }
+    let mask = (!includes_every_node(c, cx.pod)).then(|| cx.cluster.node_affinity_mask(cx.pod));
+    Some(
+        cx.cluster
+            .domain_counts(&cx.pod.namespace, &c.selector, &c.key, mask.as_ref()),
+    )
+}
+
 /// [`included`] with the pod's node affinity verdicts per node.
 fn included_at(c: &Constraint, pod: &Pod, node: &Node, admitted: bool) -> bool {
     (!c.honor_affinity || admitted)
@@ -202,31 +216,14 @@ impl Plugin for PodTopologySpread {
         let domains = domains_of(cx, &cs);
         let mut counts: Vec<Vec<Option<i64>>> =
             domains.iter().map(|d| vec![None; d.values.len()]).collect();
-        // With every node eligible, each domain counts what the cluster
-        // keeps per domain; otherwise the eligible nodes are visited.
+        // With every node having the keys, each domain counts what the
+        // cluster keeps; otherwise the eligible nodes are visited.
         let all_keys = domains.iter().all(|d| d.complete);
-        // Only the pod's node affinity narrowing the nodes (taints ignored):
-        // the cluster keeps those sums too, per affinity.
-        let admitted_only = |c: &Constraint| all_keys && c.honor_affinity && !c.honor_taints;
-        let fast: Vec<bool> = cs
-            .iter()
-            .map(|c| (all_keys && includes_every_node(c, cx.pod)) || admitted_only(c))
-            .collect();
+        let mut fast = vec![false; cs.len()];
         for (i, c) in cs.iter().enumerate() {
-            if !fast[i] {
-                continue;
-            }
-            if includes_every_node(c, cx.pod) {
-                let sums = cx
-                    .cluster
-                    .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
-                counts[i] = sums.iter().map(|&n| Some(n)).collect();
-            } else {
-                let admitted = cx.cluster.node_affinity_mask(cx.pod);
-                counts[i] = cx
-                    .cluster
-                    .admitted_domain_counts(&cx.pod.namespace, &c.selector, &c.key, &admitted)
-                    .to_vec();
+            if let Some(sums) = kept_sums(cx, c).filter(|_| all_keys) {
+                counts[i] = sums.to_vec();
+                fast[i] = true;
             }
         }
         if fast.iter().any(|f| !f) {
@@ -358,40 +355,18 @@ impl Plugin for PodTopologySpread {
         // As in PreFilter: the cluster's sums per domain when every node
         // with the key counts.
         let all_keys = domains.iter().all(|d| d.complete);
-        let fast: Vec<bool> = cs
-            .iter()
-            .map(|c| {
-                c.key != HOSTNAME
-                    && (!require_all || all_keys)
-                    && (includes_every_node(c, cx.pod) || (c.honor_affinity && !c.honor_taints))
-            })
-            .collect();
+        let mut fast = vec![false; cs.len()];
         for (i, c) in cs.iter().enumerate() {
-            if !fast[i] {
+            if c.key == HOSTNAME || (require_all && !all_keys) {
                 continue;
             }
-            if includes_every_node(c, cx.pod) {
-                let sums = cx
-                    .cluster
-                    .domain_counts(&cx.pod.namespace, &c.selector, &c.key);
-                for (d, e) in counts[i].iter_mut().enumerate() {
-                    if e.is_some() {
-                        *e = Some(sums[d]);
-                    }
-                }
-            } else {
-                let admitted = cx.cluster.node_affinity_mask(cx.pod);
-                let sums = cx.cluster.admitted_domain_counts(
-                    &cx.pod.namespace,
-                    &c.selector,
-                    &c.key,
-                    &admitted,
-                );
+            if let Some(sums) = kept_sums(cx, c) {
                 for (d, e) in counts[i].iter_mut().enumerate() {
                     if e.is_some() {
                         *e = Some(sums[d].unwrap_or(0));
                     }
                 }
+                fast[i] = true;
             }
         }
         let slow = cs
