@@ -209,7 +209,7 @@ pub fn simulate(
         }
     }
     ex.expand_all(resources);
-    let expanded = std::mem::take(&mut ex.out);
+    let mut expanded = std::mem::take(&mut ex.out);
     drop(ex);
 
     let mut cluster = Cluster::new(nodes);
@@ -291,8 +291,10 @@ pub fn simulate(
         })
         .map(|(i, _)| i)
         .collect();
-    for p in &expanded.pods {
-        let id = cluster.add_pod(p.pod.clone());
+    // The cluster takes the pods: a copy of 150,000 specs is not free.
+    for p in std::mem::take(&mut expanded.pods) {
+        let template = p.pod.workload.filter(|w| templated.contains(w));
+        let id = cluster.add_pod(p.pod);
         infos.push(PodInfo {
             state: PodState::Pending {
                 message: String::new(),
@@ -307,7 +309,7 @@ pub fn simulate(
             pod: id,
             after: p.after,
             daemon: p.daemon,
-            template: p.pod.workload.filter(|w| templated.contains(w)),
+            template,
         });
     }
     // Pods that name their node skip the scheduler; the kubelet admits them.
@@ -526,11 +528,13 @@ fn headroom_for(fw: &Framework, cluster: &mut Cluster, template: &Pod) -> Headro
     };
     let base = c.pods.len();
     let mut more = 0;
+    // The trial pods share the template's spec.
+    let mut cache = framework::CycleCache::default();
     while more < HEADROOM_CAP {
         let mut p = template.clone();
         p.name = format!("{}-headroom-{more}", template.name);
         let id = c.add_pod(p);
-        match fw.schedule_one(c, &c.pods[id], false).decision {
+        match fw.cycle(c, &c.pods[id], false, Some(&mut cache)).decision {
             framework::Decision::Placed { node, .. } => {
                 fw.bind(c, id, node);
                 more += 1;
