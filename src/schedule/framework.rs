@@ -421,21 +421,35 @@ pub struct CycleResult {
     pub examined: usize,
 }
 
-/// One node's filter outcome in a scan.
-enum Fit {
-    Feasible,
-    /// Rejected by a node-local plugin; the status is in the cache.
-    CachedReject,
-    Rejected(&'static str, Status),
-}
-
 /// What a scan found, in scan order.
 #[derive(Default)]
 struct Scan {
     feasible: Vec<usize>,
-    rejected: Vec<(usize, Fit)>,
+    /// The nodes rejected; their statuses are in `statuses` or, for the
+    /// node-local plugins' verdicts, in the cache.
+    rejected: Vec<usize>,
+    /// The statuses of the rejections the cache does not hold.
+    statuses: Vec<(usize, &'static str, Status)>,
     /// Nodes examined: the feasible and rejected ones.
     examined: usize,
+}
+
+impl Scan {
+    /// Counts `node` as examined; false once `want` nodes are feasible.
+    fn take(&mut self, node: usize, verdict: Option<(&'static str, Status)>, want: usize) -> bool {
+        self.examined += 1;
+        match verdict {
+            None => {
+                self.feasible.push(node);
+                self.feasible.len() < want
+            }
+            Some((plugin, status)) => {
+                self.rejected.push(node);
+                self.statuses.push((node, plugin, status));
+                true
+            }
+        }
+    }
 }
 
 /// Maps the nodes in parallel when there are enough to pay for it; the
@@ -680,25 +694,32 @@ impl Framework {
         self.plugins.iter().take_while(|p| p.node_local()).count()
     }
 
-    /// Runs the filters on `nodes`, in parallel when there are many, with
-    /// the cache: the node-local plugins' verdicts are reused where the node
-    /// is unchanged, the other filters run on the nodes that pass them.
+    /// Runs the filters on `nodes` (in parallel when there are many) and
+    /// takes their verdicts into `out` in order, until `want` nodes are
+    /// feasible. With the cache, the node-local plugins' verdicts are reused
+    /// where the node is unchanged, and the other filters run on the nodes
+    /// that pass them.
     fn filter_chunk(
         &self,
         cx: &Cycle<'_>,
         pre: &PreFiltered,
         nodes: &[usize],
         cache: Option<&mut CycleCache>,
-    ) -> Vec<Fit> {
+        want: usize,
+        out: &mut Scan,
+    ) {
         let infos = &cx.cluster.infos;
         let generations = &cx.cluster.generations;
         let Some(cache) = cache else {
-            return par_map(nodes, |&i| {
-                match self.filter_node(cx, pre, &pre.states, &infos[i]) {
-                    None => Fit::Feasible,
-                    Some((plugin, status)) => Fit::Rejected(plugin, status),
-                }
+            let verdicts = par_map(nodes, |&i| {
+                self.filter_node(cx, pre, &pre.states, &infos[i])
             });
+            for (&node, v) in nodes.iter().zip(verdicts) {
+                if !out.take(node, v, want) {
+                    break;
+                }
+            }
+            return;
         };
         let local = self.local_prefix();
         let epoch = cache.epoch;
@@ -707,41 +728,57 @@ impl Framework {
             .copied()
             .filter(|&i| cache.filter_stamp[i] != (epoch, generations[i]))
             .collect();
-        let fresh = par_map(&stale, |&i| {
-            self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
-        });
-        for (i, v) in stale.into_iter().zip(fresh) {
-            cache.filter_pass[i] = v.is_none();
-            cache.filter[i] = v;
-            cache.filter_stamp[i] = (epoch, generations[i]);
+        if !stale.is_empty() {
+            let fresh = par_map(&stale, |&i| {
+                self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
+            });
+            for (i, v) in stale.into_iter().zip(fresh) {
+                cache.filter_pass[i] = v.is_none();
+                cache.filter[i] = v;
+                cache.filter_stamp[i] = (epoch, generations[i]);
+            }
+        }
+        let rest = local..self.plugins.len();
+        let any_rest = rest
+            .clone()
+            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        if !any_rest {
+            // The verdicts are the cached ones: no status to copy.
+            for &node in nodes {
+                out.examined += 1;
+                if cache.filter_pass[node] {
+                    out.feasible.push(node);
+                    if out.feasible.len() == want {
+                        break;
+                    }
+                } else {
+                    out.rejected.push(node);
+                }
+            }
+            return;
         }
         let passing: Vec<usize> = nodes
             .iter()
             .copied()
             .filter(|&i| cache.filter_pass[i])
             .collect();
-        let rest = local..self.plugins.len();
-        let any_rest = rest
-            .clone()
-            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
-        let others: Vec<Option<(&'static str, Status)>> = if any_rest {
-            par_map(&passing, |&i| {
-                self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone())
-            })
-        } else {
-            vec![None; passing.len()]
-        };
+        let others = par_map(&passing, |&i| {
+            self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone())
+        });
         let mut others = passing.iter().zip(others).peekable();
-        nodes
-            .iter()
-            .map(|&i| match others.peek() {
-                Some(&(&j, _)) if j == i => match others.next().and_then(|(_, v)| v) {
-                    None => Fit::Feasible,
-                    Some((plugin, status)) => Fit::Rejected(plugin, status),
-                },
-                _ => Fit::CachedReject,
-            })
-            .collect()
+        for &node in nodes {
+            match others.next_if(|&(&j, _)| j == node) {
+                Some((_, v)) => {
+                    if !out.take(node, v, want) {
+                        break;
+                    }
+                }
+                None => {
+                    out.examined += 1;
+                    out.rejected.push(node);
+                }
+            }
+        }
     }
 
     /// `findNodesThatPassFilters`: examines `candidates` (in scan order) from
@@ -760,7 +797,10 @@ impl Framework {
         mut cache: Option<&mut CycleCache>,
     ) -> Scan {
         let len = candidates.len();
-        let mut out = Scan::default();
+        let mut out = Scan {
+            feasible: Vec::with_capacity(want.min(len)),
+            ..Scan::default()
+        };
         while out.examined < len && out.feasible.len() < want {
             let need = want - out.feasible.len();
             // Enough nodes for `need` feasible ones at the rate seen so far.
@@ -774,19 +814,7 @@ impl Framework {
                     candidates[if at >= len { at - len } else { at }]
                 })
                 .collect();
-            let fits = self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut());
-            for (node, fit) in chunk.into_iter().zip(fits) {
-                out.examined += 1;
-                match fit {
-                    Fit::Feasible => {
-                        out.feasible.push(node);
-                        if out.feasible.len() == want {
-                            break;
-                        }
-                    }
-                    fit => out.rejected.push((node, fit)),
-                }
-            }
+            self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut(), want, &mut out);
         }
         out
     }
@@ -902,20 +930,22 @@ impl Framework {
         let Scan {
             mut feasible,
             rejected,
+            statuses: fresh,
             ..
         } = scan;
-        // A rejection's status, from the cache when it holds it.
-        let status_of = |node: usize, fit: Fit| match fit {
-            Fit::Rejected(plugin, status) => Some((plugin, status)),
-            Fit::CachedReject => cache.as_deref().and_then(|c| c.filter[node].clone()),
-            Fit::Feasible => None,
-        };
         let mut ex = None;
         let mut statuses = Vec::new();
         if explain || feasible.is_empty() {
             statuses = vec![None; n];
-            for (node, fit) in rejected {
-                statuses[node] = status_of(node, fit);
+            // The node-local plugins' verdicts from the cache, then the
+            // statuses the scan computed.
+            if let Some(c) = cache.as_deref() {
+                for node in rejected {
+                    statuses[node].clone_from(&c.filter[node]);
+                }
+            }
+            for (node, plugin, status) in fresh {
+                statuses[node] = Some((plugin, status));
             }
         }
         if explain {

@@ -58,9 +58,9 @@ struct KeyCounts {
 }
 
 impl Counts {
-    /// Adds `delta` to `node`'s domain of `key` (nothing when the node
-    /// lacks the key).
-    fn add(&mut self, cluster: &Cluster, node: usize, key: &str, delta: i64) {
+    /// Adds `delta` to `node`'s domain of `key`; false (and nothing added)
+    /// when the node lacks the key.
+    fn add(&mut self, cluster: &Cluster, node: usize, key: &str, delta: i64) -> bool {
         let k = match self.keys.iter().position(|k| k.key == key) {
             Some(k) => k,
             None => {
@@ -75,7 +75,7 @@ impl Counts {
         };
         let k = &mut self.keys[k];
         let Some(d) = k.domains.of_node[node] else {
-            return;
+            return false;
         };
         let c = &mut k.counts[d as usize];
         let was = *c != 0;
@@ -85,6 +85,7 @@ impl Counts {
             (true, false) => self.nonzero -= 1,
             _ => {}
         }
+        true
     }
 
     /// The count of `node`'s domain of `key`; `None` when the node lacks
@@ -334,10 +335,7 @@ impl Plugin for InterPodAffinity {
         let mut touched = false;
         // `count` pods on `node` match the term.
         let mut process = |t: &AffinityTerm, weight: i64, node: usize, count: i64| {
-            if cx.cluster.nodes[node].labels.contains_key(&t.topology_key) {
-                scores.add(cx.cluster, node, &t.topology_key, weight * count);
-                touched = true;
-            }
+            touched |= scores.add(cx.cluster, node, &t.topology_key, weight * count);
         };
         // The pod's preferred terms, matched against the bound pods.
         for (terms, sign) in [(&preferred, 1), (&preferred_anti, -1)] {

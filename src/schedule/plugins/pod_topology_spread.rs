@@ -320,8 +320,18 @@ impl Plugin for PodTopologySpread {
         let require_all = !cx.pod.spread.is_empty();
         let domains = domains_of(cx, &cs);
         let mut ignored = BTreeSet::new();
-        let mut counts: Vec<Vec<Option<i64>>> =
-            domains.iter().map(|d| vec![None; d.values.len()]).collect();
+        // Hostname constraints read the per-node counts instead.
+        let mut counts: Vec<Vec<Option<i64>>> = cs
+            .iter()
+            .zip(&domains)
+            .map(|(c, d)| {
+                if c.key == HOSTNAME {
+                    Vec::new()
+                } else {
+                    vec![None; d.values.len()]
+                }
+            })
+            .collect();
         for info in feasible {
             if require_all && !has_all_keys(&domains, info.node) {
                 ignored.insert(info.node);
