@@ -320,6 +320,20 @@ pub trait Plugin: Send + Sync {
         0
     }
 
+    /// Score on each of `nodes`, in order. Plugins that rescore every
+    /// feasible node each cycle override it to read their state once.
+    fn score_nodes(
+        &self,
+        cx: &Cycle<'_>,
+        state: Option<&dyn StateData>,
+        nodes: &[&NodeInfo],
+    ) -> Vec<i64> {
+        nodes
+            .iter()
+            .map(|info| self.score(cx, state, info))
+            .collect()
+    }
+
     fn normalize(
         &self,
         _cx: &Cycle<'_>,
@@ -452,10 +466,15 @@ impl Scan {
     }
 }
 
+/// Whether `len` items are worth splitting across the pool's threads.
+fn worth_splitting(len: usize) -> bool {
+    len >= 64 && rayon::current_num_threads() > 1
+}
+
 /// Maps the nodes in parallel when there are enough to pay for it; the
 /// results keep the nodes' order.
 fn par_map<T: Send>(nodes: &[usize], f: impl Fn(&usize) -> T + Sync + Send) -> Vec<T> {
-    if nodes.len() >= 64 {
+    if worth_splitting(nodes.len()) {
         nodes.par_iter().with_min_len(32).map(f).collect()
     } else {
         nodes.iter().map(f).collect()
@@ -1091,7 +1110,7 @@ impl Framework {
                         })
                         .collect()
                 };
-                let fresh: Vec<Vec<i64>> = if stale.len() >= 64 {
+                let fresh: Vec<Vec<i64>> = if worth_splitting(stale.len()) {
                     stale.par_iter().with_min_len(32).map(run).collect()
                 } else {
                     stale.iter().map(run).collect()
@@ -1116,33 +1135,32 @@ impl Framework {
             };
             let cached_at =
                 cached.and_then(|c| local.iter().position(|&k| k == pi).map(|j| (c, j)));
-            let raw: Vec<i64> = if let Some((c, j)) = cached_at {
+            let state = state.as_deref();
+            let mut scores: Vec<i64> = if let Some((c, j)) = cached_at {
                 let width = c.score_plugins.len();
                 feasible.iter().map(|&i| c.scores[i * width + j]).collect()
-            } else if infos.len() >= 64 {
+            } else if worth_splitting(infos.len()) {
                 infos
-                    .par_iter()
-                    .with_min_len(32)
-                    .map(|info| p.score(cx, state.as_deref(), info))
+                    .par_chunks(64)
+                    .map(|chunk| p.score_nodes(cx, state, chunk))
+                    .flatten_iter()
                     .collect()
             } else {
-                infos
-                    .iter()
-                    .map(|info| p.score(cx, state.as_deref(), info))
-                    .collect()
+                p.score_nodes(cx, state, &infos)
             };
-            let mut normalized = raw.clone();
-            p.normalize(cx, state.as_deref(), &infos, &mut normalized);
-            for k in 0..infos.len() {
-                totals[k] += normalized[k] * weight;
+            let raw = detail.then(|| scores.clone());
+            p.normalize(cx, state, &infos, &mut scores);
+            for (t, s) in totals.iter_mut().zip(&scores) {
+                *t += s * weight;
             }
-            if detail {
+            if let Some(raw) = raw {
                 per_plugin.push(
-                    (0..infos.len())
-                        .map(|k| PluginScore {
+                    raw.into_iter()
+                        .zip(scores)
+                        .map(|(raw, normalized)| PluginScore {
                             plugin: p.name(),
-                            raw: raw[k],
-                            normalized: normalized[k],
+                            raw,
+                            normalized,
                             weight,
                         })
                         .collect(),

@@ -383,10 +383,19 @@ impl Plugin for InterPodAffinity {
     }
 
     fn score(&self, _cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
-        let Some(s) = state::<Counts>(st) else {
-            return 0;
-        };
-        s.at(info.node).sum()
+        state::<Counts>(st).map_or(0, |s| s.at(info.node).sum())
+    }
+
+    fn score_nodes(
+        &self,
+        _cx: &Cycle<'_>,
+        st: Option<&dyn StateData>,
+        nodes: &[&NodeInfo],
+    ) -> Vec<i64> {
+        match state::<Counts>(st) {
+            Some(s) => nodes.iter().map(|info| s.at(info.node).sum()).collect(),
+            None => vec![0; nodes.len()],
+        }
     }
 
     fn normalize(

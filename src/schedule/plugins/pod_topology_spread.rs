@@ -199,6 +199,29 @@ struct ScoreState {
     matching: Vec<Arc<Vec<i64>>>,
 }
 
+impl ScoreState {
+    /// The raw score of `node`: matching pods in its domains, weighted by
+    /// the log of each topology's size.
+    fn score(&self, node: usize) -> i64 {
+        if self.ignored.contains(&node) {
+            return 0;
+        }
+        let mut score = 0.0;
+        for (i, c) in self.constraints.iter().enumerate() {
+            let Some(d) = self.domains[i].of_node[node] else {
+                continue;
+            };
+            let count = if c.key == HOSTNAME {
+                self.matching[i][node]
+            } else {
+                self.counts[i][d as usize].unwrap_or(0)
+            };
+            score += count as f64 * self.weights[i] + (c.max_skew - 1) as f64;
+        }
+        score.round() as i64
+    }
+}
+
 impl Plugin for PodTopologySpread {
     fn name(&self) -> &'static str {
         "PodTopologySpread"
@@ -417,25 +440,19 @@ impl Plugin for PodTopologySpread {
     }
 
     fn score(&self, _cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
-        let Some(s) = state::<ScoreState>(st) else {
-            return 0;
-        };
-        if s.ignored.contains(&info.node) {
-            return 0;
+        state::<ScoreState>(st).map_or(0, |s| s.score(info.node))
+    }
+
+    fn score_nodes(
+        &self,
+        _cx: &Cycle<'_>,
+        st: Option<&dyn StateData>,
+        nodes: &[&NodeInfo],
+    ) -> Vec<i64> {
+        match state::<ScoreState>(st) {
+            Some(s) => nodes.iter().map(|info| s.score(info.node)).collect(),
+            None => vec![0; nodes.len()],
         }
-        let mut score = 0.0;
-        for (i, c) in s.constraints.iter().enumerate() {
-            let Some(d) = s.domains[i].of_node[info.node] else {
-                continue;
-            };
-            let count = if c.key == HOSTNAME {
-                s.matching[i][info.node]
-            } else {
-                s.counts[i][d as usize].unwrap_or(0)
-            };
-            score += count as f64 * s.weights[i] + (c.max_skew - 1) as f64;
-        }
-        score.round() as i64
     }
 
     fn normalize(
