@@ -31,6 +31,8 @@ pub struct NodeSet {
     pub nodes: Vec<Node>,
     /// Assumption to the nodes it was made for.
     pub notes: BTreeMap<String, Vec<String>>,
+    /// The names taken, to refuse a second node of a name.
+    names: std::collections::HashSet<String>,
 }
 
 impl NodeSet {
@@ -150,7 +152,7 @@ impl NodeSet {
             }
             _ => {}
         }
-        if self.nodes.iter().any(|n| n.name == name) {
+        if !self.names.insert(name.clone()) {
             return Err(format!("two nodes are named {name}"));
         }
         self.nodes.push(node);

@@ -340,7 +340,7 @@ pub struct Pod {
     pub spread: Vec<SpreadConstraint>,
     /// The selector the system default spreading uses (Services and the
     /// owning controller), when any selects the pod.
-    pub default_spread_selector: Option<LabelSelector>,
+    pub default_spread_selector: Option<std::sync::Arc<LabelSelector>>,
     pub volumes: Vec<Volume>,
     pub host_network: bool,
     /// `spec.schedulingGates` is set: the pod never reaches the queue.

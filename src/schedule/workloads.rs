@@ -376,7 +376,9 @@ impl<'a> Expander<'a> {
                 }
             }
         }
-        pod.default_spread_selector = self.default_selector(&ns, &pod.labels, owner_selector);
+        pod.default_spread_selector = self
+            .default_selector(&ns, &pod.labels, owner_selector)
+            .map(std::sync::Arc::new);
         pod.finish(self.version.pod_level_resources());
         Ok(pod)
     }

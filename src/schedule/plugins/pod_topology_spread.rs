@@ -50,7 +50,9 @@ pub struct PodTopologySpread;
 pub struct Constraint {
     pub max_skew: i64,
     pub key: String,
-    pub selector: LabelSelector,
+    /// Shared: the system defaults build two constraints per cycle from
+    /// one selector.
+    pub selector: Arc<LabelSelector>,
     pub min_domains: i64,
     pub honor_affinity: bool,
     pub honor_taints: bool,
@@ -67,7 +69,7 @@ pub fn constraints(pod: &Pod, hard: bool) -> Vec<Constraint> {
             .map(|c| Constraint {
                 max_skew: c.max_skew,
                 key: c.topology_key.clone(),
-                selector: c.selector.clone(),
+                selector: Arc::new(c.selector.clone()),
                 min_domains: c.min_domains,
                 honor_affinity: c.honor_node_affinity,
                 honor_taints: c.honor_node_taints,
@@ -80,7 +82,7 @@ pub fn constraints(pod: &Pod, hard: bool) -> Vec<Constraint> {
     let Some(selector) = pod
         .default_spread_selector
         .as_ref()
-        .filter(|s| !s.is_everything() && !matches!(s, LabelSelector::Nothing))
+        .filter(|s| !s.is_everything() && !matches!(s.as_ref(), LabelSelector::Nothing))
     else {
         return Vec::new();
     };
@@ -89,7 +91,7 @@ pub fn constraints(pod: &Pod, hard: bool) -> Vec<Constraint> {
         .map(|(key, max_skew)| Constraint {
             max_skew,
             key: key.to_owned(),
-            selector: selector.clone(),
+            selector: Arc::clone(selector),
             min_domains: 1,
             honor_affinity: true,
             honor_taints: false,
@@ -197,6 +199,9 @@ struct ScoreState {
     weights: Vec<f64>,
     /// Per constraint, per node: matching pods (the hostname counts).
     matching: Vec<Arc<Vec<i64>>>,
+    /// Per constraint: whether its key is the hostname, which scores the
+    /// node's own count.
+    host: Vec<bool>,
 }
 
 impl ScoreState {
@@ -211,7 +216,7 @@ impl ScoreState {
             let Some(d) = self.domains[i].of_node[node] else {
                 continue;
             };
-            let count = if c.key == HOSTNAME {
+            let count = if self.host[i] {
                 self.matching[i][node]
             } else {
                 self.counts[i][d as usize].unwrap_or(0)
@@ -430,6 +435,7 @@ impl Plugin for PodTopologySpread {
             }
         }
         PreScore::Run(Some(Box::new(ScoreState {
+            host: cs.iter().map(|c| c.key == HOSTNAME).collect(),
             constraints: cs,
             domains,
             ignored,
@@ -981,9 +987,9 @@ mod tests {
         );
         // "system defaulting, nodes don't have zone, pods match service"
         let mut defaulted = PodBuilder::new("p").label("foo", "").build();
-        defaulted.default_spread_selector = Some(LabelSelector::from_labels(
+        defaulted.default_spread_selector = Some(Arc::new(LabelSelector::from_labels(
             &[("foo".to_owned(), String::new())].into_iter().collect(),
-        ));
+        )));
         assert_eq!(
             spread_scores(&defaulted, abcd(), &s4321, &all4),
             [44, 66, 77, 100]
