@@ -471,11 +471,17 @@ fn worth_splitting(len: usize) -> bool {
     len >= 64 && rayon::current_num_threads() > 1
 }
 
+/// The items per piece when `len` are split: one piece per thread, as a
+/// cycle's work is too short to pay for more hand-overs between threads.
+fn piece(len: usize) -> usize {
+    len.div_ceil(rayon::current_num_threads()).max(32)
+}
+
 /// Maps the nodes in parallel when there are enough to pay for it; the
 /// results keep the nodes' order.
 fn par_map<T: Send>(nodes: &[usize], f: impl Fn(&usize) -> T + Sync + Send) -> Vec<T> {
     if worth_splitting(nodes.len()) {
-        nodes.par_iter().with_min_len(32).map(f).collect()
+        nodes.par_iter().with_min_len(piece(nodes.len())).map(f).collect()
     } else {
         nodes.iter().map(f).collect()
     }
@@ -1111,7 +1117,11 @@ impl Framework {
                         .collect()
                 };
                 let fresh: Vec<Vec<i64>> = if worth_splitting(stale.len()) {
-                    stale.par_iter().with_min_len(32).map(run).collect()
+                    stale
+                        .par_iter()
+                        .with_min_len(piece(stale.len()))
+                        .map(run)
+                        .collect()
                 } else {
                     stale.iter().map(run).collect()
                 };
@@ -1141,7 +1151,7 @@ impl Framework {
                 feasible.iter().map(|&i| c.scores[i * width + j]).collect()
             } else if worth_splitting(infos.len()) {
                 infos
-                    .par_chunks(64)
+                    .par_chunks(piece(infos.len()))
                     .map(|chunk| p.score_nodes(cx, state, chunk))
                     .flatten_iter()
                     .collect()
