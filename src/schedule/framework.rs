@@ -481,7 +481,11 @@ fn piece(len: usize) -> usize {
 /// results keep the nodes' order.
 fn par_map<T: Send>(nodes: &[usize], f: impl Fn(&usize) -> T + Sync + Send) -> Vec<T> {
     if worth_splitting(nodes.len()) {
-        nodes.par_iter().with_min_len(piece(nodes.len())).map(f).collect()
+        nodes
+            .par_iter()
+            .with_min_len(piece(nodes.len()))
+            .map(f)
+            .collect()
     } else {
         nodes.iter().map(f).collect()
     }

@@ -1,5 +1,7 @@
 //! ReplicaSets (standalone): `replicas` pods (default 1, adjusted by an HPA).
 
+use rayon::prelude::*;
+
 use crate::resource::Resource;
 use crate::schedule::types::Pod;
 use crate::schedule::workloads::{Expander, spec_selector};
@@ -22,7 +24,8 @@ pub fn expand(e: &mut Expander<'_>, r: &Resource, index: usize) {
     push_replicas(e, template, &name, w, replicas);
 }
 
-/// Queues `replicas` copies of a template pod named `<name>-<i>`.
+/// Queues `replicas` copies of a template pod named `<name>-<i>`. The
+/// copies are independent, so they are made on every thread.
 pub fn push_replicas(
     e: &mut Expander<'_>,
     template: Result<Pod, String>,
@@ -30,12 +33,19 @@ pub fn push_replicas(
     w: usize,
     replicas: usize,
 ) {
-    for i in 0..replicas {
-        let pod_name = format!("{name}-{i}");
-        let made = template.clone().map(|mut p| {
-            p.name = pod_name.clone();
-            p
-        });
+    let made: Vec<(String, Result<Pod, String>)> = (0..replicas)
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|i| {
+            let pod_name = format!("{name}-{i}");
+            let made = template.clone().map(|mut p| {
+                p.name.clone_from(&pod_name);
+                p
+            });
+            (pod_name, made)
+        })
+        .collect();
+    for (pod_name, made) in made {
         e.push(made, &pod_name, w, None, false);
     }
 }
