@@ -58,21 +58,30 @@ struct KeyCounts {
 }
 
 impl Counts {
+    /// The index of `key`'s counts, added when new: callers adding many
+    /// nodes of one key look it up once.
+    fn key(&mut self, cluster: &Cluster, key: &str) -> usize {
+        if let Some(k) = self.keys.iter().position(|k| k.key == key) {
+            return k;
+        }
+        let domains = cluster.domains(key);
+        self.keys.push(KeyCounts {
+            key: key.to_owned(),
+            counts: vec![0; domains.values.len()],
+            domains,
+        });
+        self.keys.len() - 1
+    }
+
     /// Adds `delta` to `node`'s domain of `key`; false (and nothing added)
     /// when the node lacks the key.
     fn add(&mut self, cluster: &Cluster, node: usize, key: &str, delta: i64) -> bool {
-        let k = match self.keys.iter().position(|k| k.key == key) {
-            Some(k) => k,
-            None => {
-                let domains = cluster.domains(key);
-                self.keys.push(KeyCounts {
-                    key: key.to_owned(),
-                    counts: vec![0; domains.values.len()],
-                    domains,
-                });
-                self.keys.len() - 1
-            }
-        };
+        let k = self.key(cluster, key);
+        self.add_at(k, node, delta)
+    }
+
+    /// [`Counts::add`] for the key of index `k`.
+    fn add_at(&mut self, k: usize, node: usize, delta: i64) -> bool {
         let k = &mut self.keys[k];
         let Some(d) = k.domains.of_node[node] else {
             return false;
@@ -224,10 +233,11 @@ impl Plugin for InterPodAffinity {
         // same terms at a time.
         for g in &cx.cluster.affinity_groups.groups {
             for t in &g.anti_affinity.required {
-                if t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels)) {
+                if !g.nodes.is_empty() && t.matches(&pod.namespace, &pod.labels, Some(&s.ns_labels))
+                {
+                    let k = s.existing_anti.key(cx.cluster, &t.topology_key);
                     for (&node, &count) in &g.nodes {
-                        s.existing_anti
-                            .add(cx.cluster, node, &t.topology_key, count);
+                        s.existing_anti.add_at(k, node, count);
                     }
                 }
             }
@@ -333,17 +343,15 @@ impl Plugin for InterPodAffinity {
         let ns_labels = cx.cluster.namespace_labels(&pod.namespace);
         let mut scores = Counts::default();
         let mut touched = false;
-        // `count` pods on `node` match the term.
-        let mut process = |t: &AffinityTerm, weight: i64, node: usize, count: i64| {
-            touched |= scores.add(cx.cluster, node, &t.topology_key, weight * count);
-        };
         // The pod's preferred terms, matched against the bound pods.
         for (terms, sign) in [(&preferred, 1), (&preferred_anti, -1)] {
             for t in terms {
                 let counts = matching_per_node(cx, std::slice::from_ref(&t.term));
                 for (node, &count) in counts.iter().enumerate() {
                     if count > 0 {
-                        process(&t.term, sign * t.weight, node, count);
+                        let weight = sign * t.weight;
+                        touched |=
+                            scores.add(cx.cluster, node, &t.term.topology_key, weight * count);
                     }
                 }
             }
@@ -371,8 +379,12 @@ impl Plugin for InterPodAffinity {
                 }
             }
             for (t, weight) in terms {
+                if g.nodes.is_empty() {
+                    continue;
+                }
+                let k = scores.key(cx.cluster, &t.topology_key);
                 for (&node, &count) in &g.nodes {
-                    process(t, weight, node, count);
+                    touched |= scores.add_at(k, node, weight * count);
                 }
             }
         }
