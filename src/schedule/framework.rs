@@ -826,6 +826,9 @@ impl Framework {
         mut cache: Option<&mut CycleCache>,
     ) -> Scan {
         let len = candidates.len();
+        if !worth_splitting(len) {
+            return self.scan_serial(cx, pre, candidates, start, want, cache);
+        }
         let mut out = Scan {
             feasible: Vec::with_capacity(want.min(len)),
             ..Scan::default()
@@ -844,6 +847,61 @@ impl Framework {
                 })
                 .collect();
             self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut(), want, &mut out);
+        }
+        out
+    }
+
+    /// [`Framework::scan`] on one thread: node after node, each filtered
+    /// only when reached, without the chunks' intermediate verdicts.
+    fn scan_serial(
+        &self,
+        cx: &Cycle<'_>,
+        pre: &PreFiltered,
+        candidates: &[usize],
+        start: usize,
+        want: usize,
+        mut cache: Option<&mut CycleCache>,
+    ) -> Scan {
+        let len = candidates.len();
+        let mut out = Scan {
+            feasible: Vec::with_capacity(want.min(len)),
+            ..Scan::default()
+        };
+        let infos = &cx.cluster.infos;
+        let local = self.local_prefix();
+        let rest = local..self.plugins.len();
+        let any_rest = rest
+            .clone()
+            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        for j in 0..len {
+            let at = start + j;
+            let node = candidates[if at >= len { at - len } else { at }];
+            let verdict = match cache.as_deref_mut() {
+                None => self.filter_node(cx, pre, &pre.states, &infos[node]),
+                Some(c) => {
+                    let stamp = (c.epoch, cx.cluster.generations[node]);
+                    if c.filter_stamp[node] != stamp {
+                        let v = self.filter_plugins(cx, pre, &pre.states, &infos[node], 0..local);
+                        c.filter_pass[node] = v.is_none();
+                        c.filter[node] = v;
+                        c.filter_stamp[node] = stamp;
+                    }
+                    if !c.filter_pass[node] {
+                        // The status stays in the cache.
+                        out.examined += 1;
+                        out.rejected.push(node);
+                        continue;
+                    }
+                    if any_rest {
+                        self.filter_plugins(cx, pre, &pre.states, &infos[node], rest.clone())
+                    } else {
+                        None
+                    }
+                }
+            };
+            if !out.take(node, verdict, want) {
+                break;
+            }
         }
         out
     }
