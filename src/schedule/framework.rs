@@ -466,9 +466,14 @@ impl Scan {
     }
 }
 
-/// Whether `len` items are worth splitting across the pool's threads.
+/// Below this many nodes, a cycle's filtering or scoring stays on one
+/// thread: a node takes tens of nanoseconds, and handing work to another
+/// thread and waiting for it costs more than a few hundred of them.
+const MIN_SPLIT: usize = 2048;
+
+/// Whether `len` nodes are worth splitting across the pool's threads.
 fn worth_splitting(len: usize) -> bool {
-    len >= 64 && rayon::current_num_threads() > 1
+    len >= MIN_SPLIT && rayon::current_num_threads() > 1
 }
 
 /// The items per piece when `len` are split: one piece per thread, as a
@@ -826,7 +831,7 @@ impl Framework {
         mut cache: Option<&mut CycleCache>,
     ) -> Scan {
         let len = candidates.len();
-        if !worth_splitting(len) {
+        if !worth_splitting(want) {
             return self.scan_serial(cx, pre, candidates, start, want, cache);
         }
         let mut out = Scan {
