@@ -1020,7 +1020,7 @@ impl Framework {
         self.advance(scan.examined, n);
         let examined = scan.examined;
         let Scan {
-            mut feasible,
+            feasible,
             rejected,
             statuses: fresh,
             ..
@@ -1090,17 +1090,20 @@ impl Framework {
                 examined,
             };
         }
-        // Inventory order: a tie goes to the node given first.
-        feasible.sort_unstable();
+        // Scores do not depend on the nodes' order, so the feasible nodes
+        // stay in scan order; among the best, a tie goes to the node given
+        // first in the inventory.
         let (totals, per_plugin, skipped) = self.score_with(&cx, &feasible, explain, cache);
         let best = totals.iter().copied().max().unwrap_or(0);
-        let mut winners = feasible
+        let mut winners: Vec<usize> = feasible
             .iter()
             .zip(&totals)
             .filter(|(_, t)| **t == best)
-            .map(|(i, _)| *i);
-        let node = winners.next().unwrap_or(feasible[0]);
-        let ties: Vec<usize> = winners.collect();
+            .map(|(i, _)| *i)
+            .collect();
+        winners.sort_unstable();
+        let node = winners.first().copied().unwrap_or(feasible[0]);
+        let ties: Vec<usize> = winners.into_iter().skip(1).collect();
         if let Some(e) = &mut ex {
             e.skipped_scores = skipped;
             for (k, &i) in feasible.iter().enumerate() {
