@@ -190,18 +190,23 @@ impl FilterState {
 
 #[derive(Clone, Debug)]
 struct ScoreState {
-    constraints: Vec<Constraint>,
-    domains: Vec<Arc<Domains>>,
+    /// Nodes lacking a key of the pod's own constraints: they score 0.
     ignored: BTreeSet<usize>,
-    /// Per constraint (not hostname), per domain: matching pods, for the
-    /// domains of scored nodes.
-    counts: Vec<Vec<Option<i64>>>,
-    weights: Vec<f64>,
-    /// Per constraint, per node: matching pods (the hostname counts).
-    matching: Vec<Arc<Vec<i64>>>,
-    /// Per constraint: whether its key is the hostname, which scores the
-    /// node's own count.
-    host: Vec<bool>,
+    /// Per constraint, what a node's score reads, laid out for the loop
+    /// over every feasible node.
+    terms: Vec<ScoreTerm>,
+}
+
+/// One constraint's share of a node's score: `count * weight + skew`.
+#[derive(Clone, Debug)]
+struct ScoreTerm {
+    domains: Arc<Domains>,
+    /// Per node for the hostname (the node's own count), else per domain.
+    counts: Arc<Vec<i64>>,
+    per_node: bool,
+    weight: f64,
+    /// `maxSkew - 1`.
+    skew: f64,
 }
 
 impl ScoreState {
@@ -212,16 +217,12 @@ impl ScoreState {
             return 0;
         }
         let mut score = 0.0;
-        for (i, c) in self.constraints.iter().enumerate() {
-            let Some(d) = self.domains[i].of_node[node] else {
+        for t in &self.terms {
+            let Some(d) = t.domains.of_node[node] else {
                 continue;
             };
-            let count = if self.host[i] {
-                self.matching[i][node]
-            } else {
-                self.counts[i][d as usize].unwrap_or(0)
-            };
-            score += count as f64 * self.weights[i] + (c.max_skew - 1) as f64;
+            let count = t.counts[if t.per_node { node } else { d as usize }];
+            score += count as f64 * t.weight + t.skew;
         }
         score.round() as i64
     }
@@ -374,7 +375,7 @@ impl Plugin for PodTopologySpread {
                 }
             }
         }
-        let weights = cs
+        let weights: Vec<f64> = cs
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -434,15 +435,25 @@ impl Plugin for PodTopologySpread {
                 }
             }
         }
-        PreScore::Run(Some(Box::new(ScoreState {
-            host: cs.iter().map(|c| c.key == HOSTNAME).collect(),
-            constraints: cs,
-            domains,
-            ignored,
-            counts,
-            weights,
-            matching,
-        })))
+        let terms = cs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let per_node = c.key == HOSTNAME;
+                ScoreTerm {
+                    domains: Arc::clone(&domains[i]),
+                    counts: if per_node {
+                        Arc::clone(&matching[i])
+                    } else {
+                        Arc::new(counts[i].iter().map(|c| c.unwrap_or(0)).collect())
+                    },
+                    per_node,
+                    weight: weights[i],
+                    skew: (c.max_skew - 1) as f64,
+                }
+            })
+            .collect();
+        PreScore::Run(Some(Box::new(ScoreState { terms, ignored })))
     }
 
     fn score(&self, _cx: &Cycle<'_>, st: Option<&dyn StateData>, info: &NodeInfo) -> i64 {
