@@ -560,6 +560,13 @@ impl CycleCache {
         self.score_plugins.clear();
         self.score_stamp.fill(STALE);
     }
+
+    /// Keeps the node-local plugins' verdict on `node` at `stamp`.
+    fn store_filter(&mut self, node: usize, stamp: (u64, u64), v: Option<(&'static str, Status)>) {
+        self.filter_pass[node] = v.is_none();
+        self.filter[node] = v;
+        self.filter_stamp[node] = stamp;
+    }
 }
 
 /// Whether two pods are the same to the node-local plugins: everything they
@@ -728,6 +735,16 @@ impl Framework {
         self.plugins.iter().take_while(|p| p.node_local()).count()
     }
 
+    /// The plugins after the node-local ones, and whether any of them
+    /// filters this cycle.
+    fn rest(&self, pre: &PreFiltered) -> (std::ops::Range<usize>, bool) {
+        let rest = self.local_prefix()..self.plugins.len();
+        let any = rest
+            .clone()
+            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        (rest, any)
+    }
+
     /// Runs the filters on `nodes` (in parallel when there are many) and
     /// takes their verdicts into `out` in order, until `want` nodes are
     /// feasible. With the cache, the node-local plugins' verdicts are reused
@@ -767,15 +784,10 @@ impl Framework {
                 self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
             });
             for (i, v) in stale.into_iter().zip(fresh) {
-                cache.filter_pass[i] = v.is_none();
-                cache.filter[i] = v;
-                cache.filter_stamp[i] = (epoch, generations[i]);
+                cache.store_filter(i, (epoch, generations[i]), v);
             }
         }
-        let rest = local..self.plugins.len();
-        let any_rest = rest
-            .clone()
-            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        let (rest, any_rest) = self.rest(pre);
         if !any_rest {
             // The verdicts are the cached ones: no status to copy.
             for &node in nodes {
@@ -873,11 +885,7 @@ impl Framework {
             ..Scan::default()
         };
         let infos = &cx.cluster.infos;
-        let local = self.local_prefix();
-        let rest = local..self.plugins.len();
-        let any_rest = rest
-            .clone()
-            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
+        let (rest, any_rest) = self.rest(pre);
         for j in 0..len {
             let at = start + j;
             let node = candidates[if at >= len { at - len } else { at }];
@@ -886,10 +894,9 @@ impl Framework {
                 Some(c) => {
                     let stamp = (c.epoch, cx.cluster.generations[node]);
                     if c.filter_stamp[node] != stamp {
-                        let v = self.filter_plugins(cx, pre, &pre.states, &infos[node], 0..local);
-                        c.filter_pass[node] = v.is_none();
-                        c.filter[node] = v;
-                        c.filter_stamp[node] = stamp;
+                        let v =
+                            self.filter_plugins(cx, pre, &pre.states, &infos[node], 0..rest.start);
+                        c.store_filter(node, stamp, v);
                     }
                     if !c.filter_pass[node] {
                         // The status stays in the cache.
