@@ -217,6 +217,20 @@ pub fn state<T: 'static>(s: Option<&dyn StateData>) -> Option<&T> {
     s.and_then(|s| s.as_any().downcast_ref::<T>())
 }
 
+/// [`Plugin::score_nodes`] for plugins whose state of type `T` scores a
+/// node by its index: the state is downcast once for all of `nodes`, and
+/// every node scores 0 without it.
+pub fn score_each<T: 'static>(
+    st: Option<&dyn StateData>,
+    nodes: &[&NodeInfo],
+    score: impl Fn(&T, usize) -> i64,
+) -> Vec<i64> {
+    match state::<T>(st) {
+        Some(s) => nodes.iter().map(|info| score(s, info.node)).collect(),
+        None => vec![0; nodes.len()],
+    }
+}
+
 /// Downcasts a plugin's state for an update.
 pub fn state_mut<T: 'static>(s: &mut dyn StateData) -> Option<&mut T> {
     s.as_any_mut().downcast_mut::<T>()
@@ -449,6 +463,21 @@ struct Scan {
 }
 
 impl Scan {
+    /// An empty scan that will keep up to `want` of `len` candidates.
+    fn new(want: usize, len: usize) -> Scan {
+        Scan {
+            feasible: Vec::with_capacity(want.min(len)),
+            ..Scan::default()
+        }
+    }
+
+    /// Counts `node` as rejected by a node-local plugin: its status stays
+    /// in the cache.
+    fn reject_cached(&mut self, node: usize) {
+        self.examined += 1;
+        self.rejected.push(node);
+    }
+
     /// Counts `node` as examined; false once `want` nodes are feasible.
     fn take(&mut self, node: usize, verdict: Option<(&'static str, Status)>, want: usize) -> bool {
         self.examined += 1;
@@ -470,6 +499,14 @@ impl Scan {
 /// thread: a node takes tens of nanoseconds, and handing work to another
 /// thread and waiting for it costs more than a few hundred of them.
 const MIN_SPLIT: usize = 2048;
+
+/// The `j`th candidate from `start`, wrapping around, without a division
+/// per node (`start` is below the number of candidates).
+fn wrapped(candidates: &[usize], start: usize, j: usize) -> usize {
+    let at = start + j;
+    let len = candidates.len();
+    candidates[if at >= len { at - len } else { at }]
+}
 
 /// Whether `len` nodes are worth splitting across the pool's threads.
 fn worth_splitting(len: usize) -> bool {
@@ -791,14 +828,10 @@ impl Framework {
         if !any_rest {
             // The verdicts are the cached ones: no status to copy.
             for &node in nodes {
-                out.examined += 1;
-                if cache.filter_pass[node] {
-                    out.feasible.push(node);
-                    if out.feasible.len() == want {
-                        break;
-                    }
-                } else {
-                    out.rejected.push(node);
+                if !cache.filter_pass[node] {
+                    out.reject_cached(node);
+                } else if !out.take(node, None, want) {
+                    break;
                 }
             }
             return;
@@ -819,10 +852,7 @@ impl Framework {
                         break;
                     }
                 }
-                None => {
-                    out.examined += 1;
-                    out.rejected.push(node);
-                }
+                None => out.reject_cached(node),
             }
         }
     }
@@ -846,10 +876,7 @@ impl Framework {
         if !worth_splitting(want) {
             return self.scan_serial(cx, pre, candidates, start, want, cache);
         }
-        let mut out = Scan {
-            feasible: Vec::with_capacity(want.min(len)),
-            ..Scan::default()
-        };
+        let mut out = Scan::new(want, len);
         while out.examined < len && out.feasible.len() < want {
             let need = want - out.feasible.len();
             // Enough nodes for `need` feasible ones at the rate seen so far.
@@ -858,10 +885,7 @@ impl Framework {
             // Positions from `start`, wrapping around, without a division
             // per node.
             let chunk: Vec<usize> = (out.examined..out.examined + k)
-                .map(|j| {
-                    let at = start + j;
-                    candidates[if at >= len { at - len } else { at }]
-                })
+                .map(|j| wrapped(candidates, start, j))
                 .collect();
             self.filter_chunk(cx, pre, &chunk, cache.as_deref_mut(), want, &mut out);
         }
@@ -880,15 +904,11 @@ impl Framework {
         mut cache: Option<&mut CycleCache>,
     ) -> Scan {
         let len = candidates.len();
-        let mut out = Scan {
-            feasible: Vec::with_capacity(want.min(len)),
-            ..Scan::default()
-        };
+        let mut out = Scan::new(want, len);
         let infos = &cx.cluster.infos;
         let (rest, any_rest) = self.rest(pre);
         for j in 0..len {
-            let at = start + j;
-            let node = candidates[if at >= len { at - len } else { at }];
+            let node = wrapped(candidates, start, j);
             let verdict = match cache.as_deref_mut() {
                 None => self.filter_node(cx, pre, &pre.states, &infos[node]),
                 Some(c) => {
@@ -899,9 +919,7 @@ impl Framework {
                         c.store_filter(node, stamp, v);
                     }
                     if !c.filter_pass[node] {
-                        // The status stays in the cache.
-                        out.examined += 1;
-                        out.rejected.push(node);
+                        out.reject_cached(node);
                         continue;
                     }
                     if any_rest {

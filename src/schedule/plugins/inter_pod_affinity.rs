@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::schedule::cluster::{Cluster, Domains, NodeInfo};
 use crate::schedule::framework::{
-    Cycle, Plugin, PreFilter, PreScore, StateData, Status, state, state_mut,
+    Cycle, Plugin, PreFilter, PreScore, StateData, Status, score_each, state, state_mut,
 };
 use crate::schedule::selector::{LabelSelector, Labels};
 use crate::schedule::types::{AffinityTerm, Pod, WeightedTerm};
@@ -404,10 +404,7 @@ impl Plugin for InterPodAffinity {
         st: Option<&dyn StateData>,
         nodes: &[&NodeInfo],
     ) -> Vec<i64> {
-        match state::<Counts>(st) {
-            Some(s) => nodes.iter().map(|info| s.at(info.node).sum()).collect(),
-            None => vec![0; nodes.len()],
-        }
+        score_each::<Counts>(st, nodes, |s, node| s.at(node).sum())
     }
 
     fn normalize(

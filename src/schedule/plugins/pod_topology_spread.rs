@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::schedule::cluster::{Domains, NodeInfo};
 use crate::schedule::framework::{
-    Cycle, Plugin, PreFilter, PreScore, StateData, Status, state, state_mut,
+    Cycle, Plugin, PreFilter, PreScore, StateData, Status, score_each, state, state_mut,
 };
 use crate::schedule::selector::LabelSelector;
 use crate::schedule::types::{Node, Pod, untolerated_taint};
@@ -466,10 +466,7 @@ impl Plugin for PodTopologySpread {
         st: Option<&dyn StateData>,
         nodes: &[&NodeInfo],
     ) -> Vec<i64> {
-        match state::<ScoreState>(st) {
-            Some(s) => nodes.iter().map(|info| s.score(info.node)).collect(),
-            None => vec![0; nodes.len()],
-        }
+        score_each(st, nodes, ScoreState::score)
     }
 
     fn normalize(
