@@ -25,6 +25,7 @@
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -431,7 +432,7 @@ pub struct Explain {
 pub enum Decision {
     Placed {
         node: usize,
-        /// Other nodes with the same best total.
+        /// Other nodes with the same best total (only when explained).
         ties: Vec<usize>,
     },
     /// No feasible node; preemption may have found victims on a node.
@@ -453,10 +454,8 @@ pub struct CycleResult {
 #[derive(Default)]
 struct Scan {
     feasible: Vec<usize>,
-    /// The nodes rejected; their statuses are in `statuses` or, for the
-    /// node-local plugins' verdicts, in the cache.
-    rejected: Vec<usize>,
-    /// The statuses of the rejections the cache does not hold.
+    /// The statuses of the rejections the cache does not hold (the
+    /// node-local plugins' verdicts stay in the cache).
     statuses: Vec<(usize, &'static str, Status)>,
     /// Nodes examined: the feasible and rejected ones.
     examined: usize,
@@ -471,11 +470,10 @@ impl Scan {
         }
     }
 
-    /// Counts `node` as rejected by a node-local plugin: its status stays
+    /// Counts a node as rejected by a node-local plugin: its status stays
     /// in the cache.
-    fn reject_cached(&mut self, node: usize) {
+    fn reject_cached(&mut self) {
         self.examined += 1;
-        self.rejected.push(node);
     }
 
     /// Counts `node` as examined; false once `want` nodes are feasible.
@@ -487,7 +485,6 @@ impl Scan {
                 self.feasible.len() < want
             }
             Some((plugin, status)) => {
-                self.rejected.push(node);
                 self.statuses.push((node, plugin, status));
                 true
             }
@@ -643,9 +640,23 @@ pub struct PreFiltered {
     pub skipped: Vec<bool>,
     /// Nodes PreFilter narrowed the candidates to, with the plugins that did.
     pub nodes: Option<(BTreeSet<String>, Vec<&'static str>)>,
+    /// The plugins whose Filter runs this cycle, in profile order; the first
+    /// `local` of them are node-local.
+    filters: Vec<usize>,
+    local: usize,
 }
 
 impl PreFiltered {
+    /// The node-local filters that run: their verdicts can be cached.
+    fn local_filters(&self) -> &[usize] {
+        &self.filters[..self.local]
+    }
+
+    /// The filters after the node-local ones that run.
+    fn other_filters(&self) -> &[usize] {
+        &self.filters[self.local..]
+    }
+
     pub fn clone_states(&self) -> Vec<Option<Box<dyn StateData>>> {
         self.states
             .iter()
@@ -683,6 +694,8 @@ impl Framework {
             states: Vec::with_capacity(self.plugins.len()),
             skipped: vec![false; self.plugins.len()],
             nodes: None,
+            filters: Vec::new(),
+            local: 0,
         };
         let mut rejected: Option<Status> = None;
         for (i, p) in self.plugins.iter().enumerate() {
@@ -727,10 +740,15 @@ impl Framework {
                 }
             }
         }
-        match rejected {
-            Some(s) => Err(s),
-            None => Ok(out),
+        if let Some(s) = rejected {
+            return Err(s);
         }
+        out.filters = (0..self.plugins.len())
+            .filter(|&i| !out.skipped[i])
+            .collect();
+        let prefix = self.local_prefix();
+        out.local = out.filters.iter().take_while(|&&i| i < prefix).count();
+        Ok(out)
     }
 
     /// Runs the filters on one node: the first failing plugin and its status.
@@ -741,23 +759,19 @@ impl Framework {
         states: &[Option<Box<dyn StateData>>],
         info: &NodeInfo,
     ) -> Option<(&'static str, Status)> {
-        self.filter_plugins(cx, pre, states, info, 0..self.plugins.len())
+        self.filter_plugins(cx, states, info, &pre.filters)
     }
 
     /// [`Framework::filter_node`] over some of the plugins.
     fn filter_plugins(
         &self,
         cx: &Cycle<'_>,
-        pre: &PreFiltered,
         states: &[Option<Box<dyn StateData>>],
         info: &NodeInfo,
-        plugins: std::ops::Range<usize>,
+        plugins: &[usize],
     ) -> Option<(&'static str, Status)> {
-        for i in plugins {
+        for &i in plugins {
             let p = &self.plugins[i];
-            if pre.skipped[i] || !p.is_filter() {
-                continue;
-            }
             let s = p.filter(cx, states[i].as_deref(), info);
             if !s.is_success() {
                 return Some((p.name(), s));
@@ -770,16 +784,6 @@ impl Framework {
     /// Filter verdicts can be cached per node.
     fn local_prefix(&self) -> usize {
         self.plugins.iter().take_while(|p| p.node_local()).count()
-    }
-
-    /// The plugins after the node-local ones, and whether any of them
-    /// filters this cycle.
-    fn rest(&self, pre: &PreFiltered) -> (std::ops::Range<usize>, bool) {
-        let rest = self.local_prefix()..self.plugins.len();
-        let any = rest
-            .clone()
-            .any(|i| !pre.skipped[i] && self.plugins[i].is_filter());
-        (rest, any)
     }
 
     /// Runs the filters on `nodes` (in parallel when there are many) and
@@ -809,7 +813,6 @@ impl Framework {
             }
             return;
         };
-        let local = self.local_prefix();
         let epoch = cache.epoch;
         let stale: Vec<usize> = nodes
             .iter()
@@ -818,18 +821,18 @@ impl Framework {
             .collect();
         if !stale.is_empty() {
             let fresh = par_map(&stale, |&i| {
-                self.filter_plugins(cx, pre, &pre.states, &infos[i], 0..local)
+                self.filter_plugins(cx, &pre.states, &infos[i], pre.local_filters())
             });
             for (i, v) in stale.into_iter().zip(fresh) {
                 cache.store_filter(i, (epoch, generations[i]), v);
             }
         }
-        let (rest, any_rest) = self.rest(pre);
-        if !any_rest {
+        let others = pre.other_filters();
+        if others.is_empty() {
             // The verdicts are the cached ones: no status to copy.
             for &node in nodes {
                 if !cache.filter_pass[node] {
-                    out.reject_cached(node);
+                    out.reject_cached();
                 } else if !out.take(node, None, want) {
                     break;
                 }
@@ -841,18 +844,18 @@ impl Framework {
             .copied()
             .filter(|&i| cache.filter_pass[i])
             .collect();
-        let others = par_map(&passing, |&i| {
-            self.filter_plugins(cx, pre, &pre.states, &infos[i], rest.clone())
+        let verdicts = par_map(&passing, |&i| {
+            self.filter_plugins(cx, &pre.states, &infos[i], others)
         });
-        let mut others = passing.iter().zip(others).peekable();
+        let mut verdicts = passing.iter().zip(verdicts).peekable();
         for &node in nodes {
-            match others.next_if(|&(&j, _)| j == node) {
+            match verdicts.next_if(|&(&j, _)| j == node) {
                 Some((_, v)) => {
                     if !out.take(node, v, want) {
                         break;
                     }
                 }
-                None => out.reject_cached(node),
+                None => out.reject_cached(),
             }
         }
     }
@@ -903,36 +906,36 @@ impl Framework {
         want: usize,
         mut cache: Option<&mut CycleCache>,
     ) -> Scan {
-        let len = candidates.len();
-        let mut out = Scan::new(want, len);
+        let mut out = Scan::new(want, candidates.len());
         let infos = &cx.cluster.infos;
-        let (rest, any_rest) = self.rest(pre);
-        for j in 0..len {
-            let node = wrapped(candidates, start, j);
+        let (local, others) = (pre.local_filters(), pre.other_filters());
+        let mut visit = |&node: &usize| {
             let verdict = match cache.as_deref_mut() {
                 None => self.filter_node(cx, pre, &pre.states, &infos[node]),
                 Some(c) => {
                     let stamp = (c.epoch, cx.cluster.generations[node]);
                     if c.filter_stamp[node] != stamp {
-                        let v =
-                            self.filter_plugins(cx, pre, &pre.states, &infos[node], 0..rest.start);
+                        let v = self.filter_plugins(cx, &pre.states, &infos[node], local);
                         c.store_filter(node, stamp, v);
                     }
                     if !c.filter_pass[node] {
-                        out.reject_cached(node);
-                        continue;
+                        out.reject_cached();
+                        return ControlFlow::Continue(());
                     }
-                    if any_rest {
-                        self.filter_plugins(cx, pre, &pre.states, &infos[node], rest.clone())
-                    } else {
-                        None
-                    }
+                    self.filter_plugins(cx, &pre.states, &infos[node], others)
                 }
             };
-            if !out.take(node, verdict, want) {
-                break;
+            if out.take(node, verdict, want) {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
             }
-        }
+        };
+        // `try_for_each` runs the two halves as two plain loops.
+        let _ = candidates[start..]
+            .iter()
+            .chain(&candidates[..start])
+            .try_for_each(&mut visit);
         out
     }
 
@@ -1046,7 +1049,6 @@ impl Framework {
         let examined = scan.examined;
         let Scan {
             feasible,
-            rejected,
             statuses: fresh,
             ..
         } = scan;
@@ -1057,8 +1059,11 @@ impl Framework {
             // The node-local plugins' verdicts from the cache, then the
             // statuses the scan computed.
             if let Some(c) = cache.as_deref() {
-                for node in rejected {
-                    statuses[node].clone_from(&c.filter[node]);
+                for j in 0..examined {
+                    let node = wrapped(candidates, start % candidates.len(), j);
+                    if !c.filter_pass[node] {
+                        statuses[node].clone_from(&c.filter[node]);
+                    }
                 }
             }
             for (node, plugin, status) in fresh {
@@ -1120,15 +1125,20 @@ impl Framework {
         // first in the inventory.
         let (totals, per_plugin, skipped) = self.score_with(&cx, &feasible, explain, cache);
         let best = totals.iter().copied().max().unwrap_or(0);
-        let mut winners: Vec<usize> = feasible
+        let winners = feasible
             .iter()
             .zip(&totals)
             .filter(|(_, t)| **t == best)
-            .map(|(i, _)| *i)
-            .collect();
-        winners.sort_unstable();
-        let node = winners.first().copied().unwrap_or(feasible[0]);
-        let ties: Vec<usize> = winners.into_iter().skip(1).collect();
+            .map(|(i, _)| *i);
+        // The other best nodes are only reported when the pod is explained.
+        let (node, ties) = if explain {
+            let mut all: Vec<usize> = winners.collect();
+            all.sort_unstable();
+            let node = all.first().copied().unwrap_or(feasible[0]);
+            (node, all.into_iter().skip(1).collect())
+        } else {
+            (winners.min().unwrap_or(feasible[0]), Vec::new())
+        };
         if let Some(e) = &mut ex {
             e.skipped_scores = skipped;
             for (k, &i) in feasible.iter().enumerate() {
@@ -1196,39 +1206,39 @@ impl Framework {
                     c.scores = vec![0; local.len() * cx.cluster.nodes.len()];
                 }
                 let stamp = |i: usize| (c.epoch, cx.cluster.generations[i]);
-                let stale: Vec<usize> = feasible
-                    .iter()
-                    .copied()
-                    .filter(|&i| c.score_stamp[i] != stamp(i))
-                    .collect();
-                let run = |&i: &usize| -> Vec<i64> {
-                    let info = &cx.cluster.infos[i];
-                    local
-                        .iter()
-                        .map(|&k| {
-                            let state = states[k].as_ref().and_then(|s| s.as_deref());
-                            self.plugins[k].score(cx, state, info)
-                        })
-                        .collect()
+                let width = local.len();
+                let score = |i: usize, k: usize| {
+                    let state = states[k].as_ref().and_then(|s| s.as_deref());
+                    self.plugins[k].score(cx, state, &cx.cluster.infos[i])
                 };
-                let fresh: Vec<Vec<i64>> = if worth_splitting(stale.len()) {
-                    stale
+                let stale = feasible.iter().filter(|&&i| c.score_stamp[i] != stamp(i));
+                if worth_splitting(feasible.len()) {
+                    let stale: Vec<usize> = stale.copied().collect();
+                    let fresh: Vec<i64> = stale
                         .par_iter()
                         .with_min_len(piece(stale.len()))
-                        .map(run)
-                        .collect()
+                        .flat_map_iter(|&i| local.iter().map(move |&k| score(i, k)))
+                        .collect();
+                    for (&i, v) in stale.iter().zip(fresh.chunks_exact(width)) {
+                        c.scores[i * width..(i + 1) * width].copy_from_slice(v);
+                        c.score_stamp[i] = stamp(i);
+                    }
                 } else {
-                    stale.iter().map(run).collect()
-                };
-                let width = local.len();
-                for (i, v) in stale.into_iter().zip(fresh) {
-                    c.scores[i * width..(i + 1) * width].copy_from_slice(&v);
-                    c.score_stamp[i] = stamp(i);
+                    // On one thread the scores go straight into the cache.
+                    for &i in stale {
+                        for (j, &k) in local.iter().enumerate() {
+                            c.scores[i * width + j] = score(i, k);
+                        }
+                    }
+                    for &i in feasible {
+                        c.score_stamp[i] = stamp(i);
+                    }
                 }
                 Some(c)
             }
             _ => None,
         };
+        let mut spare = Vec::new();
         for (pi, p) in self.plugins.iter().enumerate() {
             let weight = p.weight();
             if weight == 0 {
@@ -1243,7 +1253,10 @@ impl Framework {
             let state = state.as_deref();
             let mut scores: Vec<i64> = if let Some((c, j)) = cached_at {
                 let width = c.score_plugins.len();
-                feasible.iter().map(|&i| c.scores[i * width + j]).collect()
+                let mut buf = std::mem::take(&mut spare);
+                buf.clear();
+                buf.extend(feasible.iter().map(|&i| c.scores[i * width + j]));
+                buf
             } else if worth_splitting(infos.len()) {
                 infos
                     .par_chunks(piece(infos.len()))
@@ -1261,7 +1274,7 @@ impl Framework {
             if let Some(raw) = raw {
                 per_plugin.push(
                     raw.into_iter()
-                        .zip(scores)
+                        .zip(scores.iter().copied())
                         .map(|(raw, normalized)| PluginScore {
                             plugin: p.name(),
                             raw,
@@ -1271,6 +1284,8 @@ impl Framework {
                         .collect(),
                 );
             }
+            // The next cached plugin gathers into the same buffer.
+            spare = scores;
         }
         (totals, per_plugin, skipped)
     }

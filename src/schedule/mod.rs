@@ -278,7 +278,9 @@ pub fn simulate(
 
     // Pods: ids follow the expansion order.
     let mut infos = Vec::with_capacity(expanded.pods.len());
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(expanded.pods.len());
+    cluster.pods.reserve(expanded.pods.len());
+    cluster.bound.reserve(expanded.pods.len());
     let templated: BTreeSet<usize> = expanded
         .workloads
         .iter()

@@ -45,6 +45,7 @@ pub fn push_replicas(
             (pod_name, made)
         })
         .collect();
+    e.out.pods.reserve(replicas);
     for (pod_name, made) in made {
         e.push(made, &pod_name, w, None, false);
     }

@@ -224,7 +224,19 @@ impl ScoreState {
             let count = t.counts[if t.per_node { node } else { d as usize }];
             score += count as f64 * t.weight + t.skew;
         }
-        score.round() as i64
+        round(score)
+    }
+}
+
+/// `math.Round` (half away from zero). `f64::round` is a library call on the
+/// baseline x86-64 target; scores are small and not negative, and below
+/// 2^53 the fraction `x - trunc(x)` is exact, so this gives the same integer.
+fn round(x: f64) -> i64 {
+    if (0.0..9.0e15).contains(&x) {
+        let t = x as i64;
+        if x - t as f64 >= 0.5 { t + 1 } else { t }
+    } else {
+        x.round() as i64
     }
 }
 
@@ -1115,5 +1127,24 @@ mod tests {
             spread_scores(&mixed, zones(), &s, &["node-a", "node-b", "node-x"]),
             [50, 25, 100]
         );
+    }
+
+    #[test]
+    fn round_matches_the_library_round() {
+        let mut xs = vec![
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            1e15 + 0.5,
+            9.1e15,
+            -2.5,
+        ];
+        xs.extend((0..20_000).map(|i| f64::from(i) * 0.0625 + f64::from(i % 7) * 1e-9));
+        xs.extend((0..2_000).map(|i| f64::from(i).ln() * 37.0 + 0.5));
+        for x in xs {
+            assert_eq!(round(x), x.round() as i64, "{x}");
+        }
     }
 }
