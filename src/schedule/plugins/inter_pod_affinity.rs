@@ -80,6 +80,20 @@ impl Counts {
         self.add_at(k, node, delta)
     }
 
+    /// Adds `scale` times each node's count in `per_node` to its domain of
+    /// `key`, looking the key up once; whether anything was added.
+    fn add_all(&mut self, cluster: &Cluster, key: &str, per_node: &[i64], scale: i64) -> bool {
+        let mut k = None;
+        let mut added = false;
+        for (node, &count) in per_node.iter().enumerate() {
+            if count > 0 {
+                let k = *k.get_or_insert_with(|| self.key(cluster, key));
+                added |= self.add_at(k, node, scale * count);
+            }
+        }
+        added
+    }
+
     /// [`Counts::add`] for the key of index `k`.
     fn add_at(&mut self, k: usize, node: usize, delta: i64) -> bool {
         let k = &mut self.keys[k];
@@ -244,22 +258,15 @@ impl Plugin for InterPodAffinity {
         }
         if !s.affinity.is_empty() {
             let counts = matching_per_node(cx, &s.affinity);
-            for (node, &count) in counts.iter().enumerate() {
-                if count > 0 {
-                    for t in &s.affinity {
-                        s.affinity_counts
-                            .add(cx.cluster, node, &t.topology_key, count);
-                    }
-                }
+            for t in &s.affinity {
+                s.affinity_counts
+                    .add_all(cx.cluster, &t.topology_key, &counts, 1);
             }
         }
         for t in &s.anti {
             let counts = matching_per_node(cx, std::slice::from_ref(t));
-            for (node, &count) in counts.iter().enumerate() {
-                if count > 0 {
-                    s.anti_counts.add(cx.cluster, node, &t.topology_key, count);
-                }
-            }
+            s.anti_counts
+                .add_all(cx.cluster, &t.topology_key, &counts, 1);
         }
         if s.existing_anti.is_empty() && !incoming {
             return PreFilter::Skip;
@@ -347,13 +354,8 @@ impl Plugin for InterPodAffinity {
         for (terms, sign) in [(&preferred, 1), (&preferred_anti, -1)] {
             for t in terms {
                 let counts = matching_per_node(cx, std::slice::from_ref(&t.term));
-                for (node, &count) in counts.iter().enumerate() {
-                    if count > 0 {
-                        let weight = sign * t.weight;
-                        touched |=
-                            scores.add(cx.cluster, node, &t.term.topology_key, weight * count);
-                    }
-                }
+                touched |=
+                    scores.add_all(cx.cluster, &t.term.topology_key, &counts, sign * t.weight);
             }
         }
         // Bound pods' terms, matched against the pod, a group at a time.
