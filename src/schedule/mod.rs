@@ -243,6 +243,11 @@ pub fn simulate(
                     cluster.storage.volumes.push(v);
                 }
             }
+            Some("CSINode") => {
+                if let Some(n) = plugins::node_volume_limits::CsiNode::from_value(&r.value) {
+                    cluster.storage.csi_nodes.insert(n.node.clone(), n);
+                }
+            }
             _ => {}
         }
     }

@@ -14,6 +14,7 @@ pub mod node_name;
 pub mod node_ports;
 pub mod node_resources_fit;
 pub mod node_unschedulable;
+pub mod node_volume_limits;
 pub mod pod_topology_spread;
 pub mod taint_toleration;
 pub mod volume_binding;
@@ -35,6 +36,7 @@ pub fn default_profile(version: Version) -> Vec<Box<dyn Plugin>> {
         Box::new(node_ports::NodePorts),
         Box::new(node_resources_fit::NodeResourcesFit),
         Box::new(volume_restrictions::VolumeRestrictions),
+        Box::new(node_volume_limits::NodeVolumeLimits),
         Box::new(volume_binding::VolumeBinding),
         Box::new(volume_zone::VolumeZone),
         Box::new(pod_topology_spread::PodTopologySpread),

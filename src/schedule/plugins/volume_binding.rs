@@ -149,6 +149,8 @@ pub struct PersistentVolume {
     pub volume_mode: String,
     /// Created by drydock for a provisioned claim.
     pub provisioned: bool,
+    /// `csi`: the driver and the volume handle.
+    pub csi: Option<(String, String)>,
 }
 
 impl PersistentVolume {
@@ -187,6 +189,12 @@ impl PersistentVolume {
                 .and_then(scalar_string)
                 .unwrap_or_else(|| "Filesystem".into()),
             provisioned: false,
+            csi: s("csi").and_then(|c| {
+                Some((
+                    c.get("driver").and_then(scalar_string)?,
+                    c.get("volumeHandle").and_then(scalar_string)?,
+                ))
+            }),
         })
     }
 
@@ -261,6 +269,8 @@ impl Claim {
 #[derive(Clone, Debug, Default)]
 pub struct Storage {
     pub classes: BTreeMap<String, StorageClass>,
+    /// CSINode objects by node name (NodeVolumeLimits).
+    pub csi_nodes: BTreeMap<String, super::node_volume_limits::CsiNode>,
     pub volumes: Vec<PersistentVolume>,
     pub claims: BTreeMap<(String, String), Claim>,
 }
@@ -412,6 +422,7 @@ impl Storage {
             claim_ref: Some(key.clone()),
             volume_mode: c.volume_mode.clone(),
             provisioned: true,
+            csi: None,
         });
         self.bind(key, name);
     }
