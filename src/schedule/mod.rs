@@ -243,6 +243,23 @@ pub fn simulate(
                     cluster.storage.volumes.push(v);
                 }
             }
+            Some("CSIDriver") => {
+                if let Some(name) = r.name() {
+                    let tracks = r
+                        .value
+                        .pointer("/spec/storageCapacity")
+                        .and_then(crate::yaml::Value::as_bool);
+                    cluster
+                        .storage
+                        .capacity_tracking
+                        .insert(name.to_owned(), tracks == Some(true));
+                }
+            }
+            Some("CSIStorageCapacity") => {
+                cluster.storage.capacities.push(
+                    plugins::volume_binding::StorageCapacity::from_value(&r.value),
+                );
+            }
             Some("CSINode") => {
                 if let Some(n) = plugins::node_volume_limits::CsiNode::from_value(&r.value) {
                     cluster.storage.csi_nodes.insert(n.node.clone(), n);

@@ -20,9 +20,12 @@
 //! (`node(s) didn't find available persistent volumes to bind`: the class has
 //! no provisioner, or its `allowedTopologies` exclude the node); a claim
 //! bound to a volume that does not exist (`node(s) unavailable due to one or
-//! more pvc(s) bound to non-existent pv(s)`). Provisioning capacity is not
-//! modelled (CSIStorageCapacity objects are not read), so
-//! `node(s) did not have enough free storage` is never reported.
+//! more pvc(s) bound to non-existent pv(s)`). A claim to provision whose
+//! driver's `CSIDriver` has `storageCapacity: true` also needs a
+//! `CSIStorageCapacity` of its class whose `nodeTopology` matches the node
+//! and whose `maximumVolumeSize` (or else `capacity`) holds the request
+//! (`node(s) did not have enough free storage`); as upstream, the capacities
+//! are a snapshot that provisioning does not draw down.
 //!
 //! When the pod is bound, its `WaitForFirstConsumer` claims are bound to the
 //! volumes chosen for the node, or provisioned there; a provisioned volume
@@ -43,6 +46,7 @@ use crate::yaml::Value;
 pub const ERR_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";
 pub const ERR_PV_NOT_EXIST: &str =
     "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
+pub const ERR_NOT_ENOUGH_SPACE: &str = "node(s) did not have enough free storage";
 pub const ERR_UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 
 /// The node-affinity conflict reason of the release.
@@ -132,6 +136,35 @@ impl StorageClass {
                 .allowed_topologies
                 .iter()
                 .any(|t| t.matches("", &node.labels))
+    }
+}
+
+/// A `CSIStorageCapacity`: what a driver can still provision for a class on
+/// the nodes its topology selects.
+#[derive(Clone, Debug)]
+pub struct StorageCapacity {
+    pub class: String,
+    /// `maximumVolumeSize` when given (it is the more precise), else
+    /// `capacity`; bytes.
+    pub limit: Option<i128>,
+    pub node_topology: LabelSelector,
+}
+
+impl StorageCapacity {
+    pub fn from_value(v: &Value) -> StorageCapacity {
+        let bytes = |k: &str| {
+            v.get(k)
+                .and_then(|q| Quantity::from_value(q).ok())
+                .map(Quantity::value)
+        };
+        StorageCapacity {
+            class: v
+                .get("storageClassName")
+                .and_then(scalar_string)
+                .unwrap_or_default(),
+            limit: bytes("maximumVolumeSize").or_else(|| bytes("capacity")),
+            node_topology: LabelSelector::from_value(v.get("nodeTopology")),
+        }
     }
 }
 
@@ -271,6 +304,9 @@ pub struct Storage {
     pub classes: BTreeMap<String, StorageClass>,
     /// CSINode objects by node name (NodeVolumeLimits).
     pub csi_nodes: BTreeMap<String, super::node_volume_limits::CsiNode>,
+    /// The CSIDriver objects' `storageCapacity`, by driver name.
+    pub capacity_tracking: BTreeMap<String, bool>,
+    pub capacities: Vec<StorageCapacity>,
     pub volumes: Vec<PersistentVolume>,
     pub claims: BTreeMap<(String, String), Claim>,
 }
@@ -287,6 +323,20 @@ impl Storage {
             .values()
             .rfind(|c| c.is_default)
             .map(|c| c.name.as_str())
+    }
+
+    /// `hasEnoughCapacity`: whether `class` can provision `claim` on
+    /// `node`. Only drivers that track capacity are checked, and a claim
+    /// without a storage request always fits.
+    fn has_capacity(&self, class: &StorageClass, claim: &Claim, node: &Node) -> bool {
+        if claim.request == 0 || self.capacity_tracking.get(&class.provisioner) != Some(&true) {
+            return true;
+        }
+        self.capacities.iter().any(|c| {
+            c.class == class.name
+                && c.limit.is_some_and(|l| l >= claim.request)
+                && c.node_topology.matches(&node.labels)
+        })
     }
 
     /// Adds a claim, applying the default class to an omitted one.
@@ -526,16 +576,24 @@ impl Plugin for VolumeBinding {
             }
         }
         let mut unbound_ok = true;
+        let mut space = true;
         let mut chosen = BTreeSet::new();
         for c in &s.delayed {
             if let Some(i) = storage.find_volume(c, Some(node), &chosen) {
                 chosen.insert(i);
                 continue;
             }
-            let class = storage.classes.get(&c.class);
-            if !class.is_some_and(|sc| sc.provisions() && sc.allows(node)) {
-                unbound_ok = false;
-                break;
+            match storage.classes.get(&c.class) {
+                Some(sc) if sc.provisions() && sc.allows(node) => {
+                    if !storage.has_capacity(sc, c, node) {
+                        space = false;
+                        break;
+                    }
+                }
+                _ => {
+                    unbound_ok = false;
+                    break;
+                }
             }
         }
         if !bound_ok {
@@ -543,6 +601,9 @@ impl Plugin for VolumeBinding {
         }
         if !unbound_ok {
             reasons.push(ERR_BIND_CONFLICT.to_owned());
+        }
+        if !space {
+            reasons.push(ERR_NOT_ENOUGH_SPACE.to_owned());
         }
         if !found {
             reasons.push(ERR_PV_NOT_EXIST.to_owned());
@@ -728,5 +789,57 @@ mod tests {
         );
         s.add_claim(pvc("data", Some("zonal"), "1Gi"));
         assert_eq!(run(s, "data"), Ok("node-2".into()));
+    }
+
+    /// A provisioning class of `driver` with a 5Gi claim `data`, and the
+    /// driver's capacity per node (`node`, `capacity`, `maximumVolumeSize`).
+    fn with_capacities(tracking: bool, capacities: &[(&str, &str, Option<&str>)]) -> Storage {
+        let mut s = Storage::default();
+        s.classes.insert(
+            "fast".into(),
+            StorageClass::from_value(&yaml(
+                "metadata: {name: fast}\nprovisioner: lvm.csi.example.com\nvolumeBindingMode: WaitForFirstConsumer\n",
+            ))
+            .unwrap_or_default(),
+        );
+        s.capacity_tracking
+            .insert("lvm.csi.example.com".into(), tracking);
+        for (node, capacity, max) in capacities {
+            let max = max.map_or(String::new(), |m| format!("maximumVolumeSize: {m}\n"));
+            s.capacities.push(StorageCapacity::from_value(&yaml(&format!(
+                "storageClassName: fast\ncapacity: {capacity}\n{max}nodeTopology: {{matchLabels: {{kubernetes.io/hostname: {node}}}}}\n"
+            ))));
+        }
+        s.add_claim(pvc("data", Some("fast"), "5Gi"));
+        s
+    }
+
+    /// The claim is provisioned where the driver reports enough capacity.
+    #[test]
+    fn storage_capacity_picks_the_node_with_room() {
+        let s = with_capacities(true, &[("node-1", "2Gi", None), ("node-2", "20Gi", None)]);
+        assert_eq!(run(s, "data"), Ok("node-2".into()));
+    }
+
+    /// `maximumVolumeSize` is preferred to `capacity`; with no node able to
+    /// provision the claim the pod stays Pending.
+    #[test]
+    fn storage_capacity_maximum_volume_size() {
+        let s = with_capacities(
+            true,
+            &[("node-1", "100Gi", Some("4Gi")), ("node-2", "1Gi", None)],
+        );
+        assert_eq!(
+            run(s, "data"),
+            Err("0/2 nodes are available: 2 node(s) did not have enough free storage. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.".into())
+        );
+    }
+
+    /// A driver whose CSIDriver does not set `storageCapacity` is not
+    /// checked: the first node takes the claim.
+    #[test]
+    fn storage_capacity_only_for_tracking_drivers() {
+        let s = with_capacities(false, &[("node-2", "20Gi", None)]);
+        assert_eq!(run(s, "data"), Ok("node-1".into()));
     }
 }
