@@ -71,10 +71,7 @@ fn attachable(cluster: &Cluster, pod: &Pod, out: &mut BTreeMap<String, String>) 
         else {
             continue;
         };
-        let volume = c
-            .bound
-            .as_deref()
-            .and_then(|pv| storage.volumes.iter().find(|v| v.name == pv));
+        let volume = c.bound.as_deref().and_then(|pv| storage.volume(pv));
         let by_class = || {
             // As upstream for a claim not bound yet: the class's
             // provisioner, and a handle of the claim's own.

@@ -404,7 +404,8 @@ impl Storage {
         self.claims.values().any(|c| c.bound.as_ref() == Some(name))
     }
 
-    fn volume(&self, name: &str) -> Option<&PersistentVolume> {
+    /// The volume named `name`.
+    pub fn volume(&self, name: &str) -> Option<&PersistentVolume> {
         self.volumes.iter().find(|v| v.name == name)
     }
 
