@@ -1032,18 +1032,12 @@ impl Framework {
             c.prepare(pod, n);
         }
         let want = num_feasible_nodes_to_find(self.percentage_of_nodes_to_score, candidates.len());
-        let start = self.start_index();
+        // Where this cycle's scan starts among the candidates.
+        let start = self.start_index() % candidates.len().max(1);
         let scan = if candidates.is_empty() {
             Scan::default()
         } else {
-            self.scan(
-                &cx,
-                &pre,
-                candidates,
-                start % candidates.len(),
-                want,
-                cache.as_deref_mut(),
-            )
+            self.scan(&cx, &pre, candidates, start, want, cache.as_deref_mut())
         };
         self.advance(scan.examined, n);
         let examined = scan.examined;
@@ -1060,7 +1054,7 @@ impl Framework {
             // statuses the scan computed.
             if let Some(c) = cache.as_deref() {
                 for j in 0..examined {
-                    let node = wrapped(candidates, start % candidates.len(), j);
+                    let node = wrapped(candidates, start, j);
                     if !c.filter_pass[node] {
                         statuses[node].clone_from(&c.filter[node]);
                     }
@@ -1211,9 +1205,12 @@ impl Framework {
                     let state = states[k].as_ref().and_then(|s| s.as_deref());
                     self.plugins[k].score(cx, state, &cx.cluster.infos[i])
                 };
-                let stale = feasible.iter().filter(|&&i| c.score_stamp[i] != stamp(i));
                 if worth_splitting(feasible.len()) {
-                    let stale: Vec<usize> = stale.copied().collect();
+                    let stale: Vec<usize> = feasible
+                        .iter()
+                        .copied()
+                        .filter(|&i| c.score_stamp[i] != stamp(i))
+                        .collect();
                     let fresh: Vec<i64> = stale
                         .par_iter()
                         .with_min_len(piece(stale.len()))
@@ -1225,13 +1222,13 @@ impl Framework {
                     }
                 } else {
                     // On one thread the scores go straight into the cache.
-                    for &i in stale {
-                        for (j, &k) in local.iter().enumerate() {
-                            c.scores[i * width + j] = score(i, k);
-                        }
-                    }
                     for &i in feasible {
-                        c.score_stamp[i] = stamp(i);
+                        if c.score_stamp[i] != stamp(i) {
+                            for (j, &k) in local.iter().enumerate() {
+                                c.scores[i * width + j] = score(i, k);
+                            }
+                            c.score_stamp[i] = stamp(i);
+                        }
                     }
                 }
                 Some(c)
