@@ -25,6 +25,8 @@ pub mod workloads;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 pub use framework::{PodState, Version};
 
 use crate::diagnostic::{Diagnostic, Target, codes};
@@ -386,11 +388,26 @@ pub fn simulate(
     // Trials leave the scheduler as the queue left it.
     let start = fw.start_index();
     if options.headroom {
-        for (i, w) in expanded.workloads.iter().enumerate() {
-            if let (Some(t), "Deployment") = (&w.template, w.kind.as_str()) {
-                headroom.insert(i, headroom_for(&fw, &mut cluster, t));
-                fw.set_start_index(start);
+        let templates = expanded.workloads.iter().enumerate().filter_map(|(i, w)| {
+            match (&w.template, w.kind.as_str()) {
+                (Some(t), "Deployment") => Some((i, t, room_counts(&cluster, t))),
+                _ => None,
             }
+        });
+        let (by_room, by_trial): (Vec<_>, Vec<_>) = templates.partition(|(_, _, r)| r.is_some());
+        // Counting room only reads the cluster: the threads share out the
+        // Deployments.
+        let counted: Vec<(usize, Headroom)> = by_room
+            .par_iter()
+            .map(|&(i, t, one_per_node)| {
+                let one_per_node = one_per_node == Some(true);
+                (i, node_room(&fw, &cluster, t, one_per_node))
+            })
+            .collect();
+        headroom.extend(counted);
+        for (i, t, _) in by_trial {
+            headroom.insert(i, trial_headroom(&fw, &mut cluster, t));
+            fw.set_start_index(start);
         }
     }
     let drain = options
@@ -474,16 +491,11 @@ fn kubelet_admission(
     None
 }
 
-/// How many more copies of `template` would fit.
-///
-/// When copies cannot affect one another beyond their node (no required pod
-/// affinity, no hard spreading, no claims, anti-affinity to its own kind
-/// only per hostname), each node's room is counted from its free resources,
-/// once the node passes the filters. Otherwise copies are scheduled one by
-/// one, up to a cap: on the cluster itself, removed again afterwards
-/// (copying a large cluster costs more than the cycles), or on a copy when
-/// the copies bind volume claims.
-fn headroom_for(fw: &Framework, cluster: &mut Cluster, template: &Pod) -> Headroom {
+/// Whether the room for more copies of `template` can be counted node by
+/// node: copies cannot affect one another beyond their node (no required
+/// pod affinity, no hard spreading, no claims, anti-affinity to its own
+/// kind only per hostname). `Some(true)` when at most one copy fits a node.
+fn room_counts(cluster: &Cluster, template: &Pod) -> Option<bool> {
     let ns_labels = cluster.namespace_labels(&template.namespace);
     let self_anti = |t: &types::AffinityTerm| {
         t.matches(&template.namespace, &template.labels, Some(&ns_labels))
@@ -501,49 +513,59 @@ fn headroom_for(fw: &Framework, cluster: &mut Cluster, template: &Pod) -> Headro
             .any(|t| self_anti(t) && t.topology_key != "kubernetes.io/hostname")
         || template.spread.iter().any(|c| c.hard)
         || template.claims().next().is_some();
-    if !interdependent {
-        // Each node's room depends on that node alone.
-        let cx = framework::Cycle {
-            cluster,
-            pod: template,
-            version: fw.version,
-        };
-        let Ok(pre) = fw.pre_filter(&cx) else {
-            return Headroom {
-                more: 0,
-                capped: false,
-            };
-        };
-        let mut more = 0usize;
-        for (i, info) in cluster.infos.iter().enumerate() {
-            let alloc = &cluster.nodes[i].allocatable;
-            let r = &template.requests;
-            let mut k = (alloc.allowed_pods - info.pods.len() as i64).max(0);
-            for name in ["cpu", "memory", "ephemeral-storage"]
-                .into_iter()
-                .chain(r.scalar.keys().map(String::as_str))
-            {
-                let req = r.get(name);
-                if req > 0 {
-                    k = k.min(((alloc.get(name) - info.requested.get(name)) / req).max(0));
-                }
-            }
-            if one_per_node || template.host_ports().next().is_some() {
-                k = k.min(1);
-            }
-            let allowed = pre
-                .nodes
-                .as_ref()
-                .is_none_or(|(names, _)| names.contains(&cluster.nodes[i].name));
-            if k > 0 && allowed && fw.filter_node(&cx, &pre, &pre.states, info).is_none() {
-                more += k as usize;
-            }
-        }
+    (!interdependent).then_some(one_per_node)
+}
+
+/// How many more copies of `template` would fit when [`room_counts`]: each
+/// node's room from its free resources, once the node passes the filters.
+fn node_room(fw: &Framework, cluster: &Cluster, template: &Pod, one_per_node: bool) -> Headroom {
+    let cx = framework::Cycle {
+        cluster,
+        pod: template,
+        version: fw.version,
+    };
+    let Ok(pre) = fw.pre_filter(&cx) else {
         return Headroom {
-            more,
+            more: 0,
             capped: false,
         };
+    };
+    let mut more = 0usize;
+    for (i, info) in cluster.infos.iter().enumerate() {
+        let alloc = &cluster.nodes[i].allocatable;
+        let r = &template.requests;
+        let mut k = (alloc.allowed_pods - info.pods.len() as i64).max(0);
+        for name in ["cpu", "memory", "ephemeral-storage"]
+            .into_iter()
+            .chain(r.scalar.keys().map(String::as_str))
+        {
+            let req = r.get(name);
+            if req > 0 {
+                k = k.min(((alloc.get(name) - info.requested.get(name)) / req).max(0));
+            }
+        }
+        if one_per_node || template.host_ports().next().is_some() {
+            k = k.min(1);
+        }
+        let allowed = pre
+            .nodes
+            .as_ref()
+            .is_none_or(|(names, _)| names.contains(&cluster.nodes[i].name));
+        if k > 0 && allowed && fw.filter_node(&cx, &pre, &pre.states, info).is_none() {
+            more += k as usize;
+        }
     }
+    Headroom {
+        more,
+        capped: false,
+    }
+}
+
+/// How many more copies of `template` would fit when they depend on one
+/// another: copies are scheduled one by one, up to a cap, on the cluster
+/// itself, removed again afterwards (copying a large cluster costs more
+/// than the cycles), or on a copy when the copies bind volume claims.
+fn trial_headroom(fw: &Framework, cluster: &mut Cluster, template: &Pod) -> Headroom {
     let mut copy = None;
     let c: &mut Cluster = if template.claims().next().is_some() {
         copy.insert(cluster.clone())
