@@ -604,10 +604,14 @@ impl CycleCache {
 }
 
 /// Whether two pods are the same to the node-local plugins: everything they
-/// read of a pod but its name and labels.
+/// read of a pod but its name and labels. Replicas share their spec, which
+/// makes the comparison short.
 fn same_spec(a: &Pod, b: &Pod) -> bool {
+    a.node_name == b.node_name && (a.shares_spec(b) || same_spec_fields(a, b))
+}
+
+fn same_spec_fields(a: &Pod, b: &Pod) -> bool {
     a.namespace == b.namespace
-        && a.node_name == b.node_name
         && a.node_selector == b.node_selector
         && a.required_node_affinity == b.required_node_affinity
         && a.preferred_node_affinity == b.preferred_node_affinity

@@ -2,6 +2,7 @@
 //! from manifests once, with the API server's defaulting applied.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::resources::{ResourceList, Resources, add_lists, max_lists};
 use super::selector::{
@@ -314,16 +315,41 @@ pub enum Volume {
 }
 
 /// A pod the scheduler places, or one already bound to a node.
+///
+/// The replicas of a workload share one [`Spec`]: a pod reads its fields
+/// through `Deref`, and changing one copies the spec for that pod alone.
 #[derive(Clone, Debug)]
 pub struct Pod {
     pub name: String,
-    pub namespace: String,
-    pub labels: Labels,
     /// Index of the workload it belongs to in the run.
     pub workload: Option<usize>,
+    pub node_name: Option<String>,
+    spec: Arc<Spec>,
+}
+
+impl std::ops::Deref for Pod {
+    type Target = Spec;
+
+    fn deref(&self) -> &Spec {
+        &self.spec
+    }
+}
+
+impl std::ops::DerefMut for Pod {
+    fn deref_mut(&mut self) -> &mut Spec {
+        Arc::make_mut(&mut self.spec)
+    }
+}
+
+/// What the scheduler reads of a pod apart from its name, workload and
+/// node: the same for every replica of a workload (StatefulSet pods differ
+/// by a label).
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub namespace: String,
+    pub labels: Labels,
     /// Kind of the controller that owns it (`ReplicaSet`, `DaemonSet`, ...).
     pub owner_kind: Option<String>,
-    pub node_name: Option<String>,
     pub node_selector: Labels,
     pub required_node_affinity: Option<NodeSelector>,
     pub preferred_node_affinity: Vec<PreferredTerm>,
@@ -356,31 +382,15 @@ impl Pod {
     pub fn new(name: &str, namespace: &str) -> Pod {
         Pod {
             name: name.to_owned(),
-            namespace: namespace.to_owned(),
-            labels: Labels::new(),
             workload: None,
-            owner_kind: None,
             node_name: None,
-            node_selector: Labels::new(),
-            required_node_affinity: None,
-            preferred_node_affinity: Vec::new(),
-            pod_affinity: PodAffinity::default(),
-            pod_anti_affinity: PodAffinity::default(),
-            tolerations: Vec::new(),
-            priority: 0,
-            never_preempts: false,
-            containers: Vec::new(),
-            overhead: ResourceList::new(),
-            pod_level_requests: ResourceList::new(),
-            spread: Vec::new(),
-            default_spread_selector: None,
-            volumes: Vec::new(),
-            host_network: false,
-            gated: false,
-            requests: Resources::default(),
-            non_zero_cpu: 0,
-            non_zero_memory: 0,
+            spec: Arc::new(Spec::new(namespace)),
         }
+    }
+
+    /// Whether two pods share one spec, without comparing it.
+    pub fn shares_spec(&self, other: &Pod) -> bool {
+        Arc::ptr_eq(&self.spec, &other.spec)
     }
 
     /// `namespace/name`.
@@ -542,6 +552,35 @@ impl Pod {
             })
             .collect();
         pod
+    }
+}
+
+impl Spec {
+    fn new(namespace: &str) -> Spec {
+        Spec {
+            namespace: namespace.to_owned(),
+            labels: Labels::new(),
+            owner_kind: None,
+            node_selector: Labels::new(),
+            required_node_affinity: None,
+            preferred_node_affinity: Vec::new(),
+            pod_affinity: PodAffinity::default(),
+            pod_anti_affinity: PodAffinity::default(),
+            tolerations: Vec::new(),
+            priority: 0,
+            never_preempts: false,
+            containers: Vec::new(),
+            overhead: ResourceList::new(),
+            pod_level_requests: ResourceList::new(),
+            spread: Vec::new(),
+            default_spread_selector: None,
+            volumes: Vec::new(),
+            host_network: false,
+            gated: false,
+            requests: Resources::default(),
+            non_zero_cpu: 0,
+            non_zero_memory: 0,
+        }
     }
 
     /// Computes the requests the scheduler counts; `pod_level` enables
@@ -742,6 +781,21 @@ mod tests {
 
     fn q(s: &str) -> Quantity {
         Quantity::parse(s).expect("quantity")
+    }
+
+    #[test]
+    fn replicas_share_a_spec_until_one_changes() {
+        let mut a = Pod::new("web-0", "shop");
+        a.labels.insert("app".into(), "web".into());
+        let mut b = a.clone();
+        b.name = "web-1".into();
+        b.node_name = Some("n1".into());
+        assert!(a.shares_spec(&b), "name and node are the pod's own");
+        b.labels.insert("extra".into(), "1".into());
+        assert!(!a.shares_spec(&b));
+        assert_eq!(a.labels.len(), 1, "the other replica keeps its labels");
+        assert_eq!(b.labels.get("extra").map(String::as_str), Some("1"));
+        assert_eq!(b.key(), "shop/web-1");
     }
 
     fn container(kind: ContainerKind, pairs: &[(&str, &str)]) -> Container {

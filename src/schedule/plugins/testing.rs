@@ -85,8 +85,9 @@ impl PodBuilder {
     }
 
     fn container(mut self, kind: ContainerKind, req: &[(&str, &str)]) -> Self {
+        let name = format!("c{}", self.pod.containers.len());
         self.pod.containers.push(Container {
-            name: format!("c{}", self.pod.containers.len()),
+            name,
             image: String::new(),
             kind,
             requests: list(req),
@@ -109,8 +110,9 @@ impl PodBuilder {
     }
 
     pub fn image(mut self, image: &str) -> Self {
+        let name = format!("c{}", self.pod.containers.len());
         self.pod.containers.push(Container {
-            name: format!("c{}", self.pod.containers.len()),
+            name,
             image: image.to_owned(),
             kind: ContainerKind::Regular,
             requests: ResourceList::new(),
@@ -149,8 +151,9 @@ impl PodBuilder {
 
     /// A container with a host port (`ip` may be empty; `protocol` too).
     pub fn host_port(mut self, ip: &str, protocol: &str, port: i64) -> Self {
+        let name = format!("c{}", self.pod.containers.len());
         self.pod.containers.push(Container {
-            name: format!("c{}", self.pod.containers.len()),
+            name,
             image: String::new(),
             kind: ContainerKind::Regular,
             requests: ResourceList::new(),
