@@ -24,9 +24,6 @@ pub struct NodeInfo {
     pub used_ports: Vec<HostPort>,
     pub pods_with_affinity: Vec<usize>,
     pub pods_with_required_anti_affinity: Vec<usize>,
-    /// Changes whenever a pod is added or removed, so results computed
-    /// from the node's pods can be kept until then.
-    pub generation: u64,
 }
 
 impl NodeInfo {
@@ -38,7 +35,6 @@ impl NodeInfo {
     }
 
     pub fn add_pod(&mut self, id: usize, pod: &Pod) {
-        self.generation += 1;
         self.pods.push(id);
         self.requested.add(&pod.requests);
         self.non_zero_cpu += pod.non_zero_cpu;
@@ -56,7 +52,6 @@ impl NodeInfo {
         let Some(i) = self.pods.iter().position(|p| *p == id) else {
             return;
         };
-        self.generation += 1;
         self.pods.remove(i);
         self.requested.sub(&pod.requests);
         self.non_zero_cpu -= pod.non_zero_cpu;
@@ -385,9 +380,9 @@ pub struct Cluster {
     pub scan_order: Vec<usize>,
     /// Each node's position in `scan_order`.
     pub scan_position: Vec<usize>,
-    /// Each node's [`NodeInfo::generation`], kept apart so that a cycle
-    /// checks its cached results against a small array.
-    pub generations: Vec<u64>,
+    /// The nodes whose pods changed, in order: results kept per node are
+    /// recomputed for the nodes logged since they were kept.
+    pub changes: Vec<usize>,
     node_index: HashMap<String, usize>,
     /// The pods grouped by namespace and labels.
     pub label_sets: LabelSets,
@@ -422,7 +417,6 @@ impl Cluster {
             nodes,
             infos,
             scan_order,
-            generations: vec![0; scan_position.len()],
             scan_position,
             node_index,
             image_nodes,
@@ -458,7 +452,7 @@ impl Cluster {
 
     pub fn bind(&mut self, id: usize, node: usize) {
         self.infos[node].add_pod(id, &self.pods[id]);
-        self.generations[node] = self.infos[node].generation;
+        self.changes.push(node);
         self.bound[id] = Some(node);
         let set = self.label_sets.of_pod[id];
         self.label_sets.update(set, node, 1);
@@ -469,7 +463,7 @@ impl Cluster {
     pub fn unbind(&mut self, id: usize) {
         if let Some(node) = self.bound[id].take() {
             self.infos[node].remove_pod(id, &self.pods[id]);
-            self.generations[node] = self.infos[node].generation;
+            self.changes.push(node);
             let set = self.label_sets.of_pod[id];
             self.label_sets.update(set, node, -1);
             self.matches.update(set, node, -1);

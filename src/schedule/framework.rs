@@ -552,54 +552,64 @@ pub fn num_feasible_nodes_to_find(percentage: u32, nodes: usize) -> usize {
     (nodes * percentage / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
 }
 
-/// A stamp no node has: the entry is to be computed.
-const STALE: (u64, u64) = (u64::MAX, u64::MAX);
+/// The node-local plugins' verdict on a node is to be computed.
+const STALE: u8 = 0;
+const PASS: u8 = 1;
+const FAIL: u8 = 2;
 
 /// The node-local plugins' Filter verdicts and raw scores for one pod spec,
-/// per node, stamped with the node's generation: the replicas of a workload
-/// reuse them on every node whose pods did not change since.
+/// per node: the replicas of a workload reuse them on every node whose pods
+/// did not change since. The cluster logs the nodes whose pods change; a
+/// cycle first marks those stale, so a node's entry is read without
+/// comparing stamps.
 #[derive(Default)]
 pub struct CycleCache {
     /// The pod the entries were computed for.
     spec: Option<Pod>,
-    /// Changes with the spec, which makes every entry stale.
-    epoch: u64,
-    filter_stamp: Vec<(u64, u64)>,
-    /// Whether the node passed, apart from the verdicts: the scan reads it
-    /// for every node it examines.
-    filter_pass: Vec<bool>,
+    /// How much of the cluster's change log the entries account for.
+    synced: usize,
+    /// Per node: [`STALE`], [`PASS`] or [`FAIL`] (the status is in `filter`).
+    filter_state: Vec<u8>,
     filter: Vec<Option<(&'static str, Status)>>,
     /// The node-local score plugins that ran, by index in the profile.
     score_plugins: Vec<usize>,
-    score_stamp: Vec<(u64, u64)>,
+    score_fresh: Vec<bool>,
     /// The raw score of each of `score_plugins`, node after node.
     scores: Vec<i64>,
 }
 
 impl CycleCache {
-    /// Keeps the entries when `pod` has the spec they were computed for.
-    fn prepare(&mut self, pod: &Pod, nodes: usize) {
-        if self.filter_stamp.len() == nodes && self.spec.as_ref().is_some_and(|s| same_spec(s, pod))
-        {
+    /// Keeps the entries when `pod` has the spec they were computed for,
+    /// less those of the nodes whose pods changed since.
+    fn prepare(&mut self, pod: &Pod, cluster: &Cluster) {
+        let nodes = cluster.nodes.len();
+        let changed = cluster.changes.get(self.synced..);
+        self.synced = cluster.changes.len();
+        if let Some(changed) = changed.filter(|_| {
+            self.filter_state.len() == nodes
+                && self.spec.as_ref().is_some_and(|s| same_spec(s, pod))
+        }) {
+            for &node in changed {
+                self.filter_state[node] = STALE;
+                self.score_fresh[node] = false;
+            }
             return;
         }
         self.spec = Some(pod.clone());
-        self.epoch += 1;
-        if self.filter_stamp.len() != nodes {
-            self.filter_stamp = vec![STALE; nodes];
-            self.filter_pass = vec![false; nodes];
+        if self.filter_state.len() != nodes {
+            self.filter_state = vec![STALE; nodes];
             self.filter = vec![None; nodes];
-            self.score_stamp = vec![STALE; nodes];
+            self.score_fresh = vec![false; nodes];
         }
+        self.filter_state.fill(STALE);
         self.score_plugins.clear();
-        self.score_stamp.fill(STALE);
+        self.score_fresh.fill(false);
     }
 
-    /// Keeps the node-local plugins' verdict on `node` at `stamp`.
-    fn store_filter(&mut self, node: usize, stamp: (u64, u64), v: Option<(&'static str, Status)>) {
-        self.filter_pass[node] = v.is_none();
+    /// Keeps the node-local plugins' verdict on `node`.
+    fn store_filter(&mut self, node: usize, v: Option<(&'static str, Status)>) {
+        self.filter_state[node] = if v.is_none() { PASS } else { FAIL };
         self.filter[node] = v;
-        self.filter_stamp[node] = stamp;
     }
 }
 
@@ -805,7 +815,6 @@ impl Framework {
         out: &mut Scan,
     ) {
         let infos = &cx.cluster.infos;
-        let generations = &cx.cluster.generations;
         let Some(cache) = cache else {
             let verdicts = par_map(nodes, |&i| {
                 self.filter_node(cx, pre, &pre.states, &infos[i])
@@ -817,25 +826,24 @@ impl Framework {
             }
             return;
         };
-        let epoch = cache.epoch;
         let stale: Vec<usize> = nodes
             .iter()
             .copied()
-            .filter(|&i| cache.filter_stamp[i] != (epoch, generations[i]))
+            .filter(|&i| cache.filter_state[i] == STALE)
             .collect();
         if !stale.is_empty() {
             let fresh = par_map(&stale, |&i| {
                 self.filter_plugins(cx, &pre.states, &infos[i], pre.local_filters())
             });
             for (i, v) in stale.into_iter().zip(fresh) {
-                cache.store_filter(i, (epoch, generations[i]), v);
+                cache.store_filter(i, v);
             }
         }
         let others = pre.other_filters();
         if others.is_empty() {
             // The verdicts are the cached ones: no status to copy.
             for &node in nodes {
-                if !cache.filter_pass[node] {
+                if cache.filter_state[node] == FAIL {
                     out.reject_cached();
                 } else if !out.take(node, None, want) {
                     break;
@@ -846,7 +854,7 @@ impl Framework {
         let passing: Vec<usize> = nodes
             .iter()
             .copied()
-            .filter(|&i| cache.filter_pass[i])
+            .filter(|&i| cache.filter_state[i] == PASS)
             .collect();
         let verdicts = par_map(&passing, |&i| {
             self.filter_plugins(cx, &pre.states, &infos[i], others)
@@ -917,12 +925,11 @@ impl Framework {
             let verdict = match cache.as_deref_mut() {
                 None => self.filter_node(cx, pre, &pre.states, &infos[node]),
                 Some(c) => {
-                    let stamp = (c.epoch, cx.cluster.generations[node]);
-                    if c.filter_stamp[node] != stamp {
+                    if c.filter_state[node] == STALE {
                         let v = self.filter_plugins(cx, &pre.states, &infos[node], local);
-                        c.store_filter(node, stamp, v);
+                        c.store_filter(node, v);
                     }
-                    if !c.filter_pass[node] {
+                    if c.filter_state[node] == FAIL {
                         out.reject_cached();
                         return ControlFlow::Continue(());
                     }
@@ -1033,7 +1040,7 @@ impl Framework {
             ))
         });
         if let Some(c) = cache.as_deref_mut() {
-            c.prepare(pod, n);
+            c.prepare(pod, cluster);
         }
         let want = num_feasible_nodes_to_find(self.percentage_of_nodes_to_score, candidates.len());
         // Where this cycle's scan starts among the candidates.
@@ -1059,7 +1066,7 @@ impl Framework {
             if let Some(c) = cache.as_deref() {
                 for j in 0..examined {
                     let node = wrapped(candidates, start, j);
-                    if !c.filter_pass[node] {
+                    if c.filter_state[node] == FAIL {
                         statuses[node].clone_from(&c.filter[node]);
                     }
                 }
@@ -1200,10 +1207,9 @@ impl Framework {
             Some(c) if !local.is_empty() => {
                 if c.score_plugins != local {
                     c.score_plugins.clone_from(&local);
-                    c.score_stamp.fill(STALE);
+                    c.score_fresh.fill(false);
                     c.scores = vec![0; local.len() * cx.cluster.nodes.len()];
                 }
-                let stamp = |i: usize| (c.epoch, cx.cluster.generations[i]);
                 let width = local.len();
                 let score = |i: usize, k: usize| {
                     let state = states[k].as_ref().and_then(|s| s.as_deref());
@@ -1213,7 +1219,7 @@ impl Framework {
                     let stale: Vec<usize> = feasible
                         .iter()
                         .copied()
-                        .filter(|&i| c.score_stamp[i] != stamp(i))
+                        .filter(|&i| !c.score_fresh[i])
                         .collect();
                     let fresh: Vec<i64> = stale
                         .par_iter()
@@ -1222,16 +1228,16 @@ impl Framework {
                         .collect();
                     for (&i, v) in stale.iter().zip(fresh.chunks_exact(width)) {
                         c.scores[i * width..(i + 1) * width].copy_from_slice(v);
-                        c.score_stamp[i] = stamp(i);
+                        c.score_fresh[i] = true;
                     }
                 } else {
                     // On one thread the scores go straight into the cache.
                     for &i in feasible {
-                        if c.score_stamp[i] != stamp(i) {
+                        if !c.score_fresh[i] {
                             for (j, &k) in local.iter().enumerate() {
                                 c.scores[i * width + j] = score(i, k);
                             }
-                            c.score_stamp[i] = stamp(i);
+                            c.score_fresh[i] = true;
                         }
                     }
                 }
