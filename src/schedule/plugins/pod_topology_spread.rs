@@ -213,7 +213,7 @@ impl ScoreState {
     /// The raw score of `node`: matching pods in its domains, weighted by
     /// the log of each topology's size.
     fn score(&self, node: usize) -> i64 {
-        if self.ignored.contains(&node) {
+        if !self.ignored.is_empty() && self.ignored.contains(&node) {
             return 0;
         }
         let mut score = 0.0;
@@ -360,38 +360,50 @@ impl Plugin for PodTopologySpread {
         }
         let require_all = !cx.pod.spread.is_empty();
         let domains = domains_of(cx, &cs);
+        let host: Vec<bool> = cs.iter().map(|c| c.key == HOSTNAME).collect();
+        // Nodes lacking a key are ignored; there are none when every node
+        // has every key.
         let mut ignored = BTreeSet::new();
-        // Hostname constraints read the per-node counts instead.
-        let mut counts: Vec<Vec<Option<i64>>> = cs
-            .iter()
-            .zip(&domains)
-            .map(|(c, d)| {
-                if c.key == HOSTNAME {
-                    Vec::new()
-                } else {
-                    vec![None; d.values.len()]
-                }
-            })
-            .collect();
-        for info in feasible {
-            if require_all && !has_all_keys(&domains, info.node) {
-                ignored.insert(info.node);
+        if require_all && !domains.iter().all(|d| d.complete) {
+            ignored.extend(
+                feasible
+                    .iter()
+                    .map(|info| info.node)
+                    .filter(|&n| !has_all_keys(&domains, n)),
+            );
+        }
+        // The domains present among the feasible nodes (hostname
+        // constraints read the per-node counts instead); the walk stops
+        // once every domain was seen.
+        let mut counts: Vec<Vec<Option<i64>>> = Vec::with_capacity(cs.len());
+        for (i, d) in domains.iter().enumerate() {
+            if host[i] {
+                counts.push(Vec::new());
                 continue;
             }
-            for (i, c) in cs.iter().enumerate() {
-                if c.key == HOSTNAME {
+            let mut present = vec![None; d.values.len()];
+            let mut seen = 0;
+            for info in feasible {
+                if seen == present.len() {
+                    break;
+                }
+                if ignored.contains(&info.node) {
                     continue;
                 }
-                if let Some(d) = domains[i].of_node[info.node] {
-                    counts[i][d as usize].get_or_insert(0);
+                if let Some(e) = d.of_node[info.node].map(|v| &mut present[v as usize]) {
+                    if e.is_none() {
+                        *e = Some(0);
+                        seen += 1;
+                    }
                 }
             }
+            counts.push(present);
         }
         let weights: Vec<f64> = cs
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                let size = if c.key == HOSTNAME {
+            .map(|(i, _)| {
+                let size = if host[i] {
                     feasible.len() - ignored.len()
                 } else {
                     counts[i].iter().flatten().count()
@@ -408,7 +420,7 @@ impl Plugin for PodTopologySpread {
         let all_keys = domains.iter().all(|d| d.complete);
         let mut fast = vec![false; cs.len()];
         for (i, c) in cs.iter().enumerate() {
-            if c.key == HOSTNAME || (require_all && !all_keys) {
+            if host[i] || (require_all && !all_keys) {
                 continue;
             }
             if let Some(sums) = kept_sums(cx, c) {
@@ -420,10 +432,7 @@ impl Plugin for PodTopologySpread {
                 fast[i] = true;
             }
         }
-        let slow = cs
-            .iter()
-            .enumerate()
-            .any(|(i, c)| c.key != HOSTNAME && !fast[i]);
+        let slow = (0..cs.len()).any(|i| !host[i] && !fast[i]);
         let admitted = if slow {
             cx.cluster.node_affinity_mask(cx.pod)
         } else {
@@ -434,7 +443,7 @@ impl Plugin for PodTopologySpread {
                 continue;
             }
             for (i, c) in cs.iter().enumerate() {
-                if c.key == HOSTNAME || fast[i] {
+                if host[i] || fast[i] {
                     continue;
                 }
                 let Some(d) = domains[i].of_node[info.node] else {
@@ -451,7 +460,7 @@ impl Plugin for PodTopologySpread {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let per_node = c.key == HOSTNAME;
+                let per_node = host[i];
                 ScoreTerm {
                     domains: Arc::clone(&domains[i]),
                     counts: if per_node {
@@ -491,22 +500,22 @@ impl Plugin for PodTopologySpread {
         let Some(s) = state::<ScoreState>(st) else {
             return;
         };
+        let ignored = |k: usize| !s.ignored.is_empty() && s.ignored.contains(&feasible[k].node);
         let mut min = i64::MAX;
         let mut max = 0;
-        for (k, info) in feasible.iter().enumerate() {
-            if s.ignored.contains(&info.node) {
-                continue;
+        for (k, &score) in scores.iter().enumerate() {
+            if !ignored(k) {
+                min = min.min(score);
+                max = max.max(score);
             }
-            min = min.min(scores[k]);
-            max = max.max(scores[k]);
         }
-        for (k, info) in feasible.iter().enumerate() {
-            scores[k] = if s.ignored.contains(&info.node) {
+        for (k, score) in scores.iter_mut().enumerate() {
+            *score = if ignored(k) {
                 0
             } else if max == 0 {
                 100
             } else {
-                100 * (max + min - scores[k]) / max
+                100 * (max + min - *score) / max
             };
         }
     }
