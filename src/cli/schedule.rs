@@ -182,16 +182,16 @@ pub(super) fn run(args: &ScheduleArgs, output: &Output) -> ExitCode {
         Format::Json => {
             let mut json = Vec::new();
             report::write_json(&mut json, &report).and_then(|()| {
-                let mut v: serde_json::Value = serde_json::from_slice(&json)
-                    .map_err(|e| std::io::Error::other(e.to_string()))?;
-                if let Some(obj) = v.as_object_mut() {
-                    obj.insert("schedule".into(), schedule::report::json(&result));
-                }
-                serde_json::to_writer(&mut buf, &v)
+                let v: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_slice(&json)
+                        .map_err(|e| std::io::Error::other(e.to_string()))?;
+                let with = WithSchedule {
+                    report: &v,
+                    schedule: schedule::report::json(&result),
+                };
+                serde_json::to_writer(&mut buf, &with)
                     .map_err(|e| std::io::Error::other(e.to_string()))?;
                 buf.push(b'\n');
-                // A value per pod: the process exit frees it faster.
-                std::mem::forget(v);
                 Ok(())
             })
         }
@@ -212,5 +212,23 @@ pub(super) fn run(args: &ScheduleArgs, output: &Output) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The JSON report with the `schedule` section after the report's own.
+struct WithSchedule<'a> {
+    report: &'a serde_json::Map<String, serde_json::Value>,
+    schedule: schedule::report::Json<'a>,
+}
+
+impl serde::Serialize for WithSchedule<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.report.len() + 1))?;
+        for (k, v) in self.report {
+            map.serialize_entry(k, v)?;
+        }
+        map.serialize_entry("schedule", &self.schedule)?;
+        map.end()
     }
 }

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as J, json};
 
 use super::cluster::NodeInfo;
@@ -493,48 +494,88 @@ fn explain_json(r: &ScheduleResult, id: usize, e: &Explain) -> J {
     })
 }
 
-/// The `schedule` section of the JSON report.
-pub fn json(r: &ScheduleResult) -> J {
-    let counts = workload_counts(r);
-    // One object per pod, up to 150,000: built on every thread, in order.
-    let mut pods: Vec<J> = (0..r.pods.len())
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|id| {
+/// One pod of the JSON report, serialized straight from the result: there
+/// can be 150,000 of them.
+#[derive(Serialize)]
+struct PodJson<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    workload: Option<&'a str>,
+    node: Option<&'a str>,
+    status: &'static str,
+    message: Option<&'a str>,
+    #[serde(rename = "preemptedBy")]
+    preempted_by: Option<String>,
+}
+
+/// The `pods` array: the run's pods, then those never created.
+struct PodsJson<'a> {
+    r: &'a ScheduleResult,
+    /// Each workload's `Kind/name`.
+    workloads: Vec<String>,
+}
+
+impl Serialize for PodsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.r;
+        let mut seq = s.serialize_seq(Some(r.pods.len() + r.rejected.len()))?;
+        for (id, info) in r.pods.iter().enumerate() {
             let p = &r.cluster.pods[id];
-            let node = match &r.pods[id].state {
-                PodState::Bound { node, .. } => Some(r.cluster.nodes[*node].name.clone()),
-                _ => None,
+            let (node, message) = match &info.state {
+                PodState::Bound { node, .. } => (Some(r.cluster.nodes[*node].name.as_str()), None),
+                PodState::Pending { message } => (None, Some(message.as_str())),
+                PodState::NotCreated { reason } => (None, Some(reason.as_str())),
             };
-            json!({
-                "name": p.name,
-                "namespace": p.namespace,
-                "workload": workload_of(r, id),
-                "node": node,
-                "status": state_word(r, id),
-                "message": message_of(r, id),
-                "preemptedBy": r.pods[id].preempted_by.map(|b| r.cluster.pods[b].key()),
-            })
-        })
-        .collect();
-    for rej in &r.rejected {
-        let w = &r.workloads[rej.workload];
-        pods.push(json!({
-            "name": rej.pod,
-            "namespace": w.namespace,
-            "workload": w.display(),
-            "node": null,
-            "status": "NotCreated",
-            "message": rej.message,
-            "preemptedBy": null,
-        }));
+            seq.serialize_element(&PodJson {
+                name: &p.name,
+                namespace: &p.namespace,
+                workload: p.workload.map(|w| self.workloads[w].as_str()),
+                node,
+                status: state_word(r, id),
+                message,
+                preempted_by: info.preempted_by.map(|b| r.cluster.pods[b].key()),
+            })?;
+        }
+        for rej in &r.rejected {
+            let w = &r.workloads[rej.workload];
+            seq.serialize_element(&PodJson {
+                name: &rej.pod,
+                namespace: &w.namespace,
+                workload: Some(&self.workloads[rej.workload]),
+                node: None,
+                status: "NotCreated",
+                message: Some(&rej.message),
+                preempted_by: None,
+            })?;
+        }
+        seq.end()
     }
+}
+
+/// The `schedule` section of the JSON report.
+pub struct Json<'a> {
+    version: String,
+    pods: PodsJson<'a>,
+    /// The sections after `pods`, in order.
+    rest: serde_json::Map<String, J>,
+}
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2 + self.rest.len()))?;
+        map.serialize_entry("kubernetesVersion", &self.version)?;
+        map.serialize_entry("pods", &self.pods)?;
+        for (k, v) in &self.rest {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// The `schedule` section of the JSON report.
+pub fn json(r: &ScheduleResult) -> Json<'_> {
+    let counts = workload_counts(r);
     let mut out = serde_json::Map::new();
-    out.insert(
-        "kubernetesVersion".into(),
-        J::from(format!("1.{}", r.version.minor)),
-    );
-    out.insert("pods".into(), J::Array(pods));
     out.insert(
         "nodes".into(),
         J::Array(
@@ -607,7 +648,14 @@ pub fn json(r: &ScheduleResult) -> J {
         );
     }
     out.insert("notes".into(), J::from(r.notes.clone()));
-    J::Object(out)
+    Json {
+        version: format!("1.{}", r.version.minor),
+        pods: PodsJson {
+            r,
+            workloads: r.workloads.iter().map(|w| w.display()).collect(),
+        },
+        rest: out,
+    }
 }
 
 fn esc(s: &str) -> String {
