@@ -25,7 +25,6 @@
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -921,32 +920,32 @@ impl Framework {
         let mut out = Scan::new(want, candidates.len());
         let infos = &cx.cluster.infos;
         let (local, others) = (pre.local_filters(), pre.other_filters());
-        let mut visit = |&node: &usize| {
-            let verdict = match cache.as_deref_mut() {
-                None => self.filter_node(cx, pre, &pre.states, &infos[node]),
-                Some(c) => {
-                    if c.filter_state[node] == STALE {
-                        let v = self.filter_plugins(cx, &pre.states, &infos[node], local);
-                        c.store_filter(node, v);
+        // The two halves of the wrapped order, with the body inlined once.
+        'scan: for half in [&candidates[start..], &candidates[..start]] {
+            for &node in half {
+                let verdict = match cache.as_deref_mut() {
+                    None => self.filter_node(cx, pre, &pre.states, &infos[node]),
+                    Some(c) => {
+                        if c.filter_state[node] == STALE {
+                            let v = self.filter_plugins(cx, &pre.states, &infos[node], local);
+                            c.store_filter(node, v);
+                        }
+                        if c.filter_state[node] == FAIL {
+                            out.reject_cached();
+                            continue;
+                        }
+                        if others.is_empty() {
+                            None
+                        } else {
+                            self.filter_plugins(cx, &pre.states, &infos[node], others)
+                        }
                     }
-                    if c.filter_state[node] == FAIL {
-                        out.reject_cached();
-                        return ControlFlow::Continue(());
-                    }
-                    self.filter_plugins(cx, &pre.states, &infos[node], others)
+                };
+                if !out.take(node, verdict, want) {
+                    break 'scan;
                 }
-            };
-            if out.take(node, verdict, want) {
-                ControlFlow::Continue(())
-            } else {
-                ControlFlow::Break(())
             }
-        };
-        // `try_for_each` runs the two halves as two plain loops.
-        let _ = candidates[start..]
-            .iter()
-            .chain(&candidates[..start])
-            .try_for_each(&mut visit);
+        }
         out
     }
 
