@@ -231,10 +231,12 @@ impl ScoreState {
 /// `math.Round` (half away from zero). `f64::round` is a library call on the
 /// baseline x86-64 target; scores are small and not negative, and below
 /// 2^53 the fraction `x - trunc(x)` is exact, so this gives the same integer.
+/// The half is added without a branch: whether a score rounds up follows
+/// no pattern the processor could predict.
 fn round(x: f64) -> i64 {
     if (0.0..9.0e15).contains(&x) {
         let t = x as i64;
-        if x - t as f64 >= 0.5 { t + 1 } else { t }
+        t + i64::from(x - t as f64 >= 0.5)
     } else {
         x.round() as i64
     }
