@@ -9,13 +9,19 @@
 //! StorageClass's provisioner. Volumes the node's pods already use count
 //! once however many pods share them. Over the limit the node is rejected
 //! with Unschedulable `node(s) exceed max volume count`, so preemption may
-//! free it. In-tree volumes migrated to CSI drivers are not counted.
+//! free it.
+//!
+//! Volumes of the in-tree plugins whose migration to CSI is GA (AWS EBS, GCE
+//! PD, Azure Disk, Cinder) count under their CSI driver, on nodes that have
+//! a `CSINode`: a persistent volume by its translated handle, a class with
+//! the in-tree provisioner by the driver's name. On a node without one they
+//! do not count, as upstream.
 
 use std::collections::BTreeMap;
 
 use crate::schedule::cluster::{Cluster, NodeInfo};
 use crate::schedule::framework::{Cycle, Plugin, PreFilter, StateData, Status, state};
-use crate::schedule::selector::scalar_string;
+use crate::schedule::selector::{Labels, scalar_string};
 use crate::schedule::types::Pod;
 use crate::yaml::Value;
 
@@ -51,18 +57,89 @@ impl CsiNode {
     }
 }
 
+/// The in-tree plugins migrated to CSI drivers (GA), by provisioner name.
+const MIGRATED: [(&str, &str); 4] = [
+    ("kubernetes.io/aws-ebs", "ebs.csi.aws.com"),
+    ("kubernetes.io/gce-pd", "pd.csi.storage.gke.io"),
+    ("kubernetes.io/azure-disk", "disk.csi.azure.com"),
+    ("kubernetes.io/cinder", "cinder.csi.openstack.org"),
+];
+
+/// The CSI driver an in-tree provisioner was migrated to.
+fn migrated_driver(provisioner: &str) -> Option<&'static str> {
+    MIGRATED
+        .iter()
+        .find(|(p, _)| *p == provisioner)
+        .map(|(_, d)| *d)
+}
+
+/// A persistent volume's in-tree source as its CSI driver and volume
+/// handle, translated as csi-translation-lib does: the EBS volume ID
+/// without its `aws://zone/` prefix, the GCE disk under its zone (or region,
+/// for a disk in two zones) from the volume's labels, the Azure disk URI,
+/// the Cinder volume ID.
+pub fn translate_in_tree(spec: &Value, labels: &Labels) -> Option<(String, String)> {
+    let field = |source: &str, key: &str| {
+        spec.get(source)
+            .and_then(|s| s.get(key))
+            .and_then(scalar_string)
+    };
+    if let Some(id) = field("awsElasticBlockStore", "volumeID") {
+        let id = match id.strip_prefix("aws://") {
+            Some(rest) => rest.rsplit('/').next().unwrap_or(rest).to_owned(),
+            None => id,
+        };
+        return Some(("ebs.csi.aws.com".into(), id));
+    }
+    if let Some(pd) = field("gcePersistentDisk", "pdName") {
+        let zone = [
+            "topology.kubernetes.io/zone",
+            "failure-domain.beta.kubernetes.io/zone",
+        ]
+        .iter()
+        .find_map(|k| labels.get(*k));
+        let handle = match zone {
+            Some(z) if z.contains("__") => {
+                // A regional disk: its region is the zones' name less the
+                // last dash-separated part.
+                let first = z.split("__").next().unwrap_or(z);
+                let region = first.rsplit_once('-').map_or(first, |(r, _)| r);
+                format!("projects/UNSPECIFIED/regions/{region}/disks/{pd}")
+            }
+            Some(z) => format!("projects/UNSPECIFIED/zones/{z}/disks/{pd}"),
+            None => format!("projects/UNSPECIFIED/zones/UNSPECIFIED/disks/{pd}"),
+        };
+        return Some(("pd.csi.storage.gke.io".into(), handle));
+    }
+    if let Some(uri) = field("azureDisk", "diskURI") {
+        return Some(("disk.csi.azure.com".into(), uri));
+    }
+    if let Some(id) = field("cinder", "volumeID") {
+        return Some(("cinder.csi.openstack.org".into(), id));
+    }
+    None
+}
+
 pub struct NodeVolumeLimits;
+
+/// A volume a pod attaches: its driver, and whether it comes from an
+/// in-tree plugin (it counts only on nodes with a `CSINode`).
+#[derive(Clone, Debug, PartialEq)]
+struct Attached {
+    driver: String,
+    migrated: bool,
+}
 
 /// The pod's claims, resolved once per cycle: volume (`driver/handle`) to
 /// driver.
 #[derive(Clone)]
 struct State {
-    volumes: BTreeMap<String, String>,
+    volumes: BTreeMap<String, Attached>,
 }
 
-/// The attachable volumes of `pod`'s claims: `driver/handle` to driver.
-/// Claims that do not exist, or whose driver is unknown, do not count.
-fn attachable(cluster: &Cluster, pod: &Pod, out: &mut BTreeMap<String, String>) {
+/// The attachable volumes of `pod`'s claims, by `driver/handle`. Claims
+/// that do not exist, or whose driver is unknown, do not count.
+fn attachable(cluster: &Cluster, pod: &Pod, out: &mut BTreeMap<String, Attached>) {
     let storage = &cluster.storage;
     for claim in pod.claims() {
         let Some(c) = storage
@@ -74,21 +151,29 @@ fn attachable(cluster: &Cluster, pod: &Pod, out: &mut BTreeMap<String, String>) 
         let volume = c.bound.as_deref().and_then(|pv| storage.volume(pv));
         let by_class = || {
             // As upstream for a claim not bound yet: the class's
-            // provisioner, and a handle of the claim's own.
+            // provisioner (or the driver an in-tree one migrated to), and a
+            // handle of the claim's own.
             storage.classes.get(&c.class).map(|sc| {
-                (
-                    sc.provisioner.clone(),
-                    format!("{}/{}", c.namespace, c.name),
-                )
+                let handle = format!("{}/{}", c.namespace, c.name);
+                match migrated_driver(&sc.provisioner) {
+                    Some(driver) => (driver.to_owned(), handle, true),
+                    None => (sc.provisioner.clone(), handle, false),
+                }
             })
         };
         let found = match volume {
             Some(v) if v.provisioned => by_class(),
-            Some(v) => v.csi.clone(),
+            Some(v) => match (&v.csi, &v.in_tree) {
+                (Some((d, h)), _) => Some((d.clone(), h.clone(), false)),
+                (None, Some((d, h))) => Some((d.clone(), h.clone(), true)),
+                (None, None) => None,
+            },
             None => by_class(),
         };
-        if let Some((driver, handle)) = found.filter(|(d, h)| !d.is_empty() && !h.is_empty()) {
-            out.insert(format!("{driver}/{handle}"), driver);
+        if let Some((driver, handle, migrated)) =
+            found.filter(|(d, h, _)| !d.is_empty() && !h.is_empty())
+        {
+            out.insert(format!("{driver}/{handle}"), Attached { driver, migrated });
         }
     }
 }
@@ -146,18 +231,25 @@ impl Plugin for NodeVolumeLimits {
         if limits.is_empty() {
             return Status::success();
         }
+        // Migrated in-tree volumes count only where the node has a CSINode.
+        let has_csi_node = cx
+            .cluster
+            .storage
+            .csi_nodes
+            .contains_key(&cx.cluster.nodes[info.node].name);
+        let counts = |a: &Attached| has_csi_node || !a.migrated;
         let mut attached = BTreeMap::new();
         for &id in &info.pods {
             attachable(cx.cluster, &cx.cluster.pods[id], &mut attached);
         }
         let mut in_use: BTreeMap<&str, i64> = BTreeMap::new();
-        for driver in attached.values() {
-            *in_use.entry(driver).or_default() += 1;
+        for a in attached.values().filter(|a| counts(a)) {
+            *in_use.entry(&a.driver).or_default() += 1;
         }
         let mut new: BTreeMap<&str, i64> = BTreeMap::new();
-        for (volume, driver) in &s.volumes {
-            if !attached.contains_key(volume) {
-                *new.entry(driver).or_default() += 1;
+        for (volume, a) in &s.volumes {
+            if counts(a) && !attached.contains_key(volume) {
+                *new.entry(&a.driver).or_default() += 1;
             }
         }
         let over = new.iter().any(|(driver, count)| {
@@ -369,6 +461,134 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(verdicts(&c, &pod("new", &["local"])), ["ok", "ok"]);
+    }
+
+    /// `translate_in_tree`, after csi-translation-lib's tables.
+    #[test]
+    fn in_tree_sources_translate_to_csi() {
+        // Volume source, volume labels, and the driver and handle.
+        type Case = (
+            &'static str,
+            &'static str,
+            Option<(&'static str, &'static str)>,
+        );
+        let cases: &[Case] = &[
+            (
+                "{awsElasticBlockStore: {volumeID: 'aws://us-east-1a/vol-0abc'}}",
+                "{}",
+                Some((EBS, "vol-0abc")),
+            ),
+            (
+                "{awsElasticBlockStore: {volumeID: vol-0abc}}",
+                "{}",
+                Some((EBS, "vol-0abc")),
+            ),
+            (
+                "{gcePersistentDisk: {pdName: data}}",
+                "{topology.kubernetes.io/zone: europe-west1-b}",
+                Some((
+                    "pd.csi.storage.gke.io",
+                    "projects/UNSPECIFIED/zones/europe-west1-b/disks/data",
+                )),
+            ),
+            (
+                "{gcePersistentDisk: {pdName: data}}",
+                "{failure-domain.beta.kubernetes.io/zone: europe-west1-b__europe-west1-c}",
+                Some((
+                    "pd.csi.storage.gke.io",
+                    "projects/UNSPECIFIED/regions/europe-west1/disks/data",
+                )),
+            ),
+            (
+                "{gcePersistentDisk: {pdName: data}}",
+                "{}",
+                Some((
+                    "pd.csi.storage.gke.io",
+                    "projects/UNSPECIFIED/zones/UNSPECIFIED/disks/data",
+                )),
+            ),
+            (
+                "{azureDisk: {diskName: d, diskURI: /subscriptions/s/disks/d}}",
+                "{}",
+                Some(("disk.csi.azure.com", "/subscriptions/s/disks/d")),
+            ),
+            (
+                "{cinder: {volumeID: 7f3c}}",
+                "{}",
+                Some(("cinder.csi.openstack.org", "7f3c")),
+            ),
+            ("{nfs: {server: s, path: /x}}", "{}", None),
+        ];
+        for (spec, labels, want) in cases {
+            let labels = crate::schedule::selector::labels_of(Some(&yaml(labels)));
+            let got = translate_in_tree(&yaml(spec), &labels);
+            let want = want.map(|(d, h)| (d.to_owned(), h.to_owned()));
+            assert_eq!(got, want, "{spec} {labels:?}");
+        }
+    }
+
+    /// A claim bound to an in-tree EBS volume counts under the EBS driver
+    /// on a node with a CSINode; node-2 has none (its limit is the
+    /// allocatable key), so the migrated volumes do not count there.
+    #[test]
+    fn migrated_volumes_count_on_nodes_with_a_csinode() {
+        let key = format!("{LIMIT_KEY_PREFIX}{EBS}");
+        let mut c = cluster(
+            vec![node("node-1", &[]), node("node-2", &[(&key, "1")])],
+            vec![
+                (pod("existing", &["a"]), "node-1"),
+                (pod("other", &["c"]), "node-2"),
+            ],
+        );
+        for claim in ["a", "b", "c"] {
+            let pv = format!("pv-{claim}");
+            c.storage.volumes.push(
+                PersistentVolume::from_value(&yaml(&format!(
+                    "metadata: {{name: {pv}}}\nspec: {{capacity: {{storage: 1Gi}}, accessModes: [ReadWriteOnce], awsElasticBlockStore: {{volumeID: 'aws://eu-1a/vol-{claim}'}}}}\n"
+                )))
+                .unwrap_or_default(),
+            );
+            let mut cl = Claim::from_value(
+                &yaml("spec: {accessModes: [ReadWriteOnce]}"),
+                "default",
+                claim,
+            );
+            cl.bound = Some(pv);
+            c.storage.add_claim(cl);
+        }
+        let n = csi_node(&format!(
+            "metadata: {{name: node-1}}\nspec: {{drivers: [{{name: {EBS}, nodeID: i-1, allocatable: {{count: 1}}}}]}}\n"
+        ));
+        c.storage.csi_nodes.insert(n.node.clone(), n);
+        assert_eq!(
+            verdicts(&c, &pod("new", &["b"])),
+            ["U: node(s) exceed max volume count", "ok"]
+        );
+        // The volume node-1 already has counts once.
+        assert_eq!(verdicts(&c, &pod("again", &["a"])), ["ok", "ok"]);
+    }
+
+    /// An unbound claim of a class with the in-tree EBS provisioner counts
+    /// under the EBS CSI driver.
+    #[test]
+    fn an_in_tree_provisioner_counts_under_its_driver() {
+        let mut c = setup("1", "2");
+        c.storage.classes.insert(
+            "gp2".into(),
+            StorageClass::from_value(&yaml(
+                "metadata: {name: gp2}\nprovisioner: kubernetes.io/aws-ebs\nvolumeBindingMode: WaitForFirstConsumer\n",
+            ))
+            .unwrap_or_default(),
+        );
+        c.storage.add_claim(Claim::from_value(
+            &yaml("spec: {storageClassName: gp2, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}"),
+            "default",
+            "fresh",
+        ));
+        assert_eq!(
+            verdicts(&c, &pod("new", &["fresh"])),
+            ["U: node(s) exceed max volume count", "ok"]
+        );
     }
 
     #[test]

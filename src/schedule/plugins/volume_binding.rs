@@ -184,6 +184,9 @@ pub struct PersistentVolume {
     pub provisioned: bool,
     /// `csi`: the driver and the volume handle.
     pub csi: Option<(String, String)>,
+    /// An in-tree source migrated to CSI: the driver and the translated
+    /// handle ([`super::node_volume_limits::translate_in_tree`]).
+    pub in_tree: Option<(String, String)>,
 }
 
 impl PersistentVolume {
@@ -191,6 +194,7 @@ impl PersistentVolume {
         let name = v.pointer("/metadata/name").and_then(scalar_string)?;
         let spec = v.get("spec");
         let s = |k: &str| spec.and_then(|s| s.get(k));
+        let labels = labels_of(v.pointer("/metadata/labels"));
         Some(PersistentVolume {
             name,
             capacity: s("capacity")
@@ -206,7 +210,6 @@ impl PersistentVolume {
             class: s("storageClassName")
                 .and_then(scalar_string)
                 .unwrap_or_default(),
-            labels: labels_of(v.pointer("/metadata/labels")),
             node_affinity: s("nodeAffinity")
                 .and_then(|n| n.get("required"))
                 .map(NodeSelector::from_value),
@@ -228,6 +231,9 @@ impl PersistentVolume {
                     c.get("volumeHandle").and_then(scalar_string)?,
                 ))
             }),
+            in_tree: spec
+                .and_then(|spec| super::node_volume_limits::translate_in_tree(spec, &labels)),
+            labels,
         })
     }
 
@@ -474,6 +480,7 @@ impl Storage {
             volume_mode: c.volume_mode.clone(),
             provisioned: true,
             csi: None,
+            in_tree: None,
         });
         self.bind(key, name);
     }
