@@ -300,10 +300,19 @@ mod tests {
 
     /// A claim bound to a CSI volume of `driver` with handle `handle`.
     fn bound(storage: &mut Storage, claim: &str, driver: &str, handle: &str) {
+        bound_to(
+            storage,
+            claim,
+            &format!("csi: {{driver: {driver}, volumeHandle: {handle}}}"),
+        );
+    }
+
+    /// A claim bound to a volume with the given source (a flow mapping entry).
+    fn bound_to(storage: &mut Storage, claim: &str, source: &str) {
         let pv = format!("pv-{claim}");
         storage.volumes.push(
             PersistentVolume::from_value(&yaml(&format!(
-                "metadata: {{name: {pv}}}\nspec: {{capacity: {{storage: 1Gi}}, accessModes: [ReadWriteOnce], csi: {{driver: {driver}, volumeHandle: {handle}}}}}\n"
+                "metadata: {{name: {pv}}}\nspec: {{capacity: {{storage: 1Gi}}, accessModes: [ReadWriteOnce], {source}}}\n"
             )))
             .unwrap_or_default(),
         );
@@ -541,20 +550,11 @@ mod tests {
             ],
         );
         for claim in ["a", "b", "c"] {
-            let pv = format!("pv-{claim}");
-            c.storage.volumes.push(
-                PersistentVolume::from_value(&yaml(&format!(
-                    "metadata: {{name: {pv}}}\nspec: {{capacity: {{storage: 1Gi}}, accessModes: [ReadWriteOnce], awsElasticBlockStore: {{volumeID: 'aws://eu-1a/vol-{claim}'}}}}\n"
-                )))
-                .unwrap_or_default(),
-            );
-            let mut cl = Claim::from_value(
-                &yaml("spec: {accessModes: [ReadWriteOnce]}"),
-                "default",
+            bound_to(
+                &mut c.storage,
                 claim,
+                &format!("awsElasticBlockStore: {{volumeID: 'aws://eu-1a/vol-{claim}'}}"),
             );
-            cl.bound = Some(pv);
-            c.storage.add_claim(cl);
         }
         let n = csi_node(&format!(
             "metadata: {{name: node-1}}\nspec: {{drivers: [{{name: {EBS}, nodeID: i-1, allocatable: {{count: 1}}}}]}}\n"
